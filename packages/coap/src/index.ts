@@ -1,0 +1,17 @@
+/**
+ * @packageDocumentation
+ * CoAP for Node.js, written to the RFCs: the message codec (RFC 7252), the message
+ * layer with retransmission and deduplication, Observe (RFC 7641), block-wise
+ * transfers (RFC 7959), link-format (RFC 6690), over a pluggable `Transport`.
+ */
+export * from './errors.js'
+export * from './log.js'
+export * from './message/block.js'
+export * from './message/codec.js'
+export * from './message/codes.js'
+export * from './message/content-format.js'
+export * from './message/options.js'
+export * from './message/types.js'
+export * from './time/clock.js'
+export * from './transport/types.js'
+export * from './endpoint/types.js'
