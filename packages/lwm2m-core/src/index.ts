@@ -3,6 +3,7 @@
  * The transport-free LwM2M protocol core shared by the Client, Server and Bootstrap
  * Server roles. It opens no socket and keeps no timer.
  */
+export * from './codec/types.js'
 export * from './errors.js'
 export * from './model/types.js'
 export * from './node/types.js'
