@@ -136,6 +136,10 @@ export interface DefinedObject extends ObjectImplementation {
 }
 
 type Stored = ResourceValue | Map<number, ResourceValue>
+/** Why content does not fit a resource (kept apart from string values). */
+class Invalid {
+  constructor(readonly reason: string) {}
+}
 type ExecuteOutcome = { readonly afterResponse: () => void | Promise<void> }
 
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom')
@@ -208,29 +212,32 @@ export function defineObject(model: ObjectModel, options: DefineObjectOptions = 
   const keep = (r: ResourceModel, v: ResourceValue): ResourceValue =>
     secrets.has(r.id) && v instanceof Uint8Array ? SecretBytes.from(v) : copyValue(v)
 
-  /** Checks and normalises content for a resource: a value, or a map for a multiple resource; a string error. */
-  const normalise = (r: ResourceModel, content: unknown, checkRange: boolean): Stored | string => {
+  /** Checks and normalises content for a resource: a value, or a map for a multiple resource. */
+  const normalise = (r: ResourceModel, content: unknown, checkRange: boolean): Stored | Invalid => {
     const range = checkRange ? resourceRange(r) : undefined
-    const one = (v: unknown): ResourceValue | string => {
-      if (!isValueOfType(r.type, v)) return `resource ${r.id} takes ${r.type} values, not ${describeValue(v)}`
+    const one = (v: unknown): ResourceValue | Invalid => {
+      if (!isValueOfType(r.type, v))
+        return new Invalid(`resource ${r.id} takes ${r.type} values, not ${describeValue(v)}`)
       if (range !== undefined && !isInRange(range, v)) {
-        return `a value of resource ${r.id} is out of its range ${r.rangeEnumeration}`
+        return new Invalid(`a value of resource ${r.id} is out of its range ${r.rangeEnumeration}`)
       }
       return keep(r, v)
     }
     if (!r.multiple) {
-      if (Array.isArray(content) || content instanceof Map) return `resource ${r.id} is single-instance`
+      if (Array.isArray(content) || content instanceof Map)
+        return new Invalid(`resource ${r.id} is single-instance`)
       return one(content)
     }
     let entries: [number, unknown][]
     if (content instanceof Map) entries = [...(content as Map<unknown, unknown>)] as [number, unknown][]
     else if (Array.isArray(content)) entries = content.map((v, i): [number, unknown] => [i, v])
-    else return `resource ${r.id} is multiple-instance: give a Map or an array`
+    else return new Invalid(`resource ${r.id} is multiple-instance: give a Map or an array`)
     const out = new Map<number, ResourceValue>()
     for (const [ri, v] of entries) {
-      if (!isId(ri)) return `resource instance id ${String(ri)} of resource ${r.id} is not in 0..65535`
+      if (!isId(ri))
+        return new Invalid(`resource instance id ${String(ri)} of resource ${r.id} is not in 0..65535`)
       const value = one(v)
-      if (typeof value === 'string') return value
+      if (value instanceof Invalid) return value
       out.set(ri, value)
     }
     return out
@@ -317,11 +324,11 @@ export function defineObject(model: ObjectModel, options: DefineObjectOptions = 
     )
     if (!got.ok || got.value === undefined) return got as Result<undefined>
     const value = normalise(r, got.value, false)
-    if (typeof value === 'string') {
+    if (value instanceof Invalid) {
       logger.error(`object ${model.id}: the read handler of ${path} gave a value the model does not allow`, {
-        reason: value,
+        reason: value.reason,
       })
-      return fail('INTERNAL_SERVER_ERROR', `the read handler of ${path} gave a bad value: ${value}`)
+      return fail('INTERNAL_SERVER_ERROR', `the read handler of ${path} gave a bad value: ${value.reason}`)
     }
     return ok(value)
   }
@@ -378,7 +385,7 @@ export function defineObject(model: ObjectModel, options: DefineObjectOptions = 
     if (resource.kind === 'resourceInstance') {
       if (!r.multiple) return fail('BAD_REQUEST', `${path} is a single-instance resource`)
       const value = normalise(r, new Map([[resource.id, resource.value]]), checkRange)
-      if (typeof value === 'string') return fail('BAD_REQUEST', value)
+      if (value instanceof Invalid) return fail('BAD_REQUEST', value.reason)
       const before = await current(iid, r, { origin: 'internal' })
       if (!before.ok) return before
       const merged = new Map(before.value instanceof Map ? before.value : [])
@@ -393,7 +400,7 @@ export function defineObject(model: ObjectModel, options: DefineObjectOptions = 
       resource.kind === 'multipleResource' ? resource.instances : resource.value,
       checkRange,
     )
-    if (typeof value === 'string') return fail('BAD_REQUEST', value)
+    if (value instanceof Invalid) return fail('BAD_REQUEST', value.reason)
     if (value instanceof Map && mode === 'update') {
       const before = await current(iid, r, { origin: 'internal' })
       if (!before.ok) return before
@@ -633,9 +640,11 @@ export function defineObject(model: ObjectModel, options: DefineObjectOptions = 
             if (given.has(rid)) continue
             const r = model.resources.get(rid)
             const value =
-              r === undefined ? `object ${model.id} has no resource ${rid}` : normalise(r, content, false)
-            if (typeof value === 'string') {
-              logger.error(`object ${model.id}: the create hook gave a bad default`, { reason: value })
+              r === undefined
+                ? new Invalid(`object ${model.id} has no resource ${rid}`)
+                : normalise(r, content, false)
+            if (value instanceof Invalid) {
+              logger.error(`object ${model.id}: the create hook gave a bad default`, { reason: value.reason })
               return fail(
                 'INTERNAL_SERVER_ERROR',
                 `the create hook of /${model.id}/${iid} gave a bad default`,
@@ -732,7 +741,7 @@ export function defineObject(model: ObjectModel, options: DefineObjectOptions = 
       if (getters.has(resourceId))
         invalid(`resource ${resourceId} is read through its getter: call changed() instead`)
       const value = normalise(r!, content, false)
-      if (typeof value === 'string') invalid(value)
+      if (value instanceof Invalid) invalid(value.reason)
       const before = values!.get(resourceId)
       values!.set(resourceId, value as Stored)
       if (!storedEqual(before, value as Stored)) valueChanged(instanceId, resourceId)
@@ -760,7 +769,7 @@ export function defineObject(model: ObjectModel, options: DefineObjectOptions = 
         if (r === undefined || r.operations === 'E') invalid(`no value resource ${rid}`)
         if (getters.has(rid)) invalid(`resource ${rid} is read through its getter`)
         const value = normalise(r!, content, false)
-        if (typeof value === 'string') invalid(value)
+        if (value instanceof Invalid) invalid(value.reason)
         prepared.set(rid, value as Stored)
       }
       state.set(iid!, prepared)

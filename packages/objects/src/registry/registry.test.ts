@@ -39,8 +39,12 @@ describe('createModelRegistry', () => {
 
   it('refuses two models of the same id and version unless told to replace', () => {
     const other = createObjectModel({ id: 3, name: 'My Device', version: '1.2', resources: [] })
-    expect(() => createModelRegistry([...standardModels, other])).toThrow(expect.objectContaining({ code: 'OBJECTS_MODEL_CONFLICT' }))
-    expect(createModelRegistry([...standardModels, other], { onConflict: 'replace' }).get(3, '1.2')).toBe(other)
+    expect(() => createModelRegistry([...standardModels, other])).toThrow(
+      expect.objectContaining({ code: 'OBJECTS_MODEL_CONFLICT' }),
+    )
+    expect(createModelRegistry([...standardModels, other], { onConflict: 'replace' }).get(3, '1.2')).toBe(
+      other,
+    )
     expect(registry.with([other]).get(3, '1.2')).toBe(other)
     expect(registry.get(3, '1.2')).toBe(deviceModelV1_2)
     expect(() => createModelRegistry([{} as never])).toThrow(ObjectsError)
@@ -48,7 +52,12 @@ describe('createModelRegistry', () => {
 
   describe('resolve: the compatible model for a requested version', () => {
     it('takes the version itself when registered', () => {
-      expect(registry.resolve(5, '1.0')).toEqual({ objectId: 5, requested: '1.0', model: firmwareUpdateModelV1_0, exact: true })
+      expect(registry.resolve(5, '1.0')).toEqual({
+        objectId: 5,
+        requested: '1.0',
+        model: firmwareUpdateModelV1_0,
+        exact: true,
+      })
     })
     it('else the oldest newer minor version (a superset of the client)', () => {
       expect(registry.resolve(5, '1.1')).toMatchObject({ model: firmwareUpdateModelV1_2, exact: false })
@@ -67,7 +76,13 @@ describe('createModelRegistry', () => {
 
   describe('forClient: the models of one registered client (Core TS 1.1 section 6.2.2, ver attribute)', () => {
     it('follows what the client announced: </3>;ver=1.1 gives Device 1.2, the nearest compatible version here', () => {
-      const models = registry.forClient([{ objectId: 3, version: '1.1' }, { objectId: 5, version: '1.0' }], { lwm2mVersion: '1.1' })
+      const models = registry.forClient(
+        [
+          { objectId: 3, version: '1.1' },
+          { objectId: 5, version: '1.0' },
+        ],
+        { lwm2mVersion: '1.1' },
+      )
       expect(models.getObjectModel(3)).toBe(deviceModelV1_2)
       expect(models.resolutions.get(3)).toMatchObject({ requested: '1.1', exact: false })
       expect(models.getObjectModel(5)).toBe(firmwareUpdateModelV1_0)
@@ -92,13 +107,19 @@ describe('createModelRegistry', () => {
     })
 
     it('keeps the first version of an object announced twice and takes ver from any of its links', () => {
-      const models = registry.forClient([{ objectId: 3 }, { objectId: 3, version: '1.0' }], { lwm2mVersion: '1.2' })
+      const models = registry.forClient([{ objectId: 3 }, { objectId: 3, version: '1.0' }], {
+        lwm2mVersion: '1.2',
+      })
       expect(models.getObjectModel(3)).toBe(deviceModelV1_0)
     })
 
     it('shares one model set between clients that announced the same', () => {
-      const a = registry.forClient([{ objectId: 3, version: '1.0' }, { objectId: 1 }], { lwm2mVersion: '1.1' })
-      const b = registry.forClient([{ objectId: 1 }, { objectId: 3, version: '1.0' }], { lwm2mVersion: '1.1' })
+      const a = registry.forClient([{ objectId: 3, version: '1.0' }, { objectId: 1 }], {
+        lwm2mVersion: '1.1',
+      })
+      const b = registry.forClient([{ objectId: 1 }, { objectId: 3, version: '1.0' }], {
+        lwm2mVersion: '1.1',
+      })
       expect(a).toBe(b)
       expect(registry.forClient([{ objectId: 3, version: '1.0' }], { lwm2mVersion: '1.1' })).not.toBe(a)
     })
