@@ -25,6 +25,8 @@ export type ObjectsErrorCode =
   | 'OBJECTS_INVALID_ARGUMENT'
   /** Thrown by an object handler to fail an operation with a given LwM2M code (`OperationError`). */
   | 'OBJECTS_OPERATION_FAILED'
+  /** Thrown by a firmware `verify` or `apply` callback to end an update with a given Update Result. */
+  | 'OBJECTS_FIRMWARE_FAILED'
 
 /** Base class of every error thrown by @lwm2m/objects. */
 export class ObjectsError extends Error {

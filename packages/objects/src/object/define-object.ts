@@ -210,7 +210,7 @@ export function defineObject(model: ObjectModel, options: DefineObjectOptions = 
   // ---- values -------------------------------------------------------------------------
 
   const keep = (r: ResourceModel, v: ResourceValue): ResourceValue =>
-    secrets.has(r.id) && v instanceof Uint8Array ? SecretBytes.from(v) : copyValue(v)
+    secrets.has(r.id) && v instanceof Uint8Array ? SecretBytes.copyOf(v) : copyValue(v)
 
   /** Checks and normalises content for a resource: a value, or a map for a multiple resource. */
   const normalise = (r: ResourceModel, content: unknown, checkRange: boolean): Stored | Invalid => {

@@ -5,13 +5,20 @@ const REDACTED = '[redacted]'
 /**
  * Bytes that must never be printed: a Uint8Array (so codecs, DTLS and comparisons use
  * it as usual) whose `toString`, `toJSON`, `util.inspect` and `toLocaleString` show
- * `[redacted]` and the length only. Make one with `SecretBytes.from(bytes)` (a copy).
+ * `[redacted]` and the length only. Make one with `SecretBytes.copyOf(bytes)`.
  * Copies made with `slice`, `subarray` or `map` stay redacted; `reveal()`,
  * `Buffer.from(secret)` or `Array.from(secret)` make plain copies, on purpose.
  * Implementations store secret resources (Security Secret Key, SMS binding keys) as
  * SecretBytes so that a node or a value handed to a logger does not leak them.
  */
 export class SecretBytes extends Uint8Array {
+  /** New SecretBytes holding a copy of `bytes`. */
+  static copyOf(bytes: ArrayLike<number>): SecretBytes {
+    const secret = new SecretBytes(bytes.length)
+    secret.set(bytes)
+    return secret
+  }
+
   get [brand](): true {
     return true
   }
