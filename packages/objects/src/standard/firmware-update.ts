@@ -83,11 +83,13 @@ export interface FirmwareUpdateObjectOptions {
   readonly apply: (
     pkg: FirmwarePackage,
     context: { readonly signal: AbortSignal },
+    // biome-ignore lint/suspicious/noConfusingVoidType: an apply that returns nothing is the common case
   ) => Awaitable<void | { readonly deferred: true }>
   /**
    * Checks a package once it is whole, before state Downloaded: throw a
    * FirmwareUpdateFailure (result 5, 6, 2...) to refuse it. May give its name and version.
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a verify that returns nothing is the common case
   readonly verify?: (pkg: FirmwarePackage) => Awaitable<void | FirmwarePackageInfo>
   /**
    * CoAP endpoints for pulling packages from a Package URI (/5/0/1), one per scheme:
@@ -122,8 +124,6 @@ export interface FirmwareUpdateObject extends DefinedObject, Emitter<FirmwareUpd
   /** Resolves when no download, check or update is running (for tests and orderly shutdown). */
   idle(): Promise<void>
 }
-
-const EMPTY = new Uint8Array(0)
 
 /**
  * The LwM2M Firmware Update object (5) with the state machine of Core TS 1.1 E.6:

@@ -87,6 +87,9 @@ export function createIpsoSensorObject(
   const logger = options.logger ?? silentLogger
   const samplers = new Map<number, () => Awaitable<number>>()
   const sensors = options.sensors ?? [{}]
+  const sampleOnRead = options.samplingInterval === undefined && sensors.some((s) => s.sample !== undefined)
+  // With a getter on 5700 (sampling on read) the value lives in this table, else in the object itself.
+  const sideValues = new Map<number, number>()
   const instances: Record<number, Record<number, ResourceContent>> = {}
   sensors.forEach((s, i) => {
     const id = s.id ?? i
@@ -95,7 +98,8 @@ export function createIpsoSensorObject(
       if (v !== undefined && has(rid)) values[rid] = v
     }
     const value = s.value ?? 0
-    put(R.SensorValue, value)
+    if (sampleOnRead) sideValues.set(id, value)
+    else put(R.SensorValue, value)
     put(R.MinMeasuredValue, value)
     put(R.MaxMeasuredValue, value)
     put(R.SensorUnits, s.units)
@@ -103,13 +107,15 @@ export function createIpsoSensorObject(
     put(R.MaxRangeValue, s.maxRange)
     put(R.ApplicationType, s.applicationType)
     put(R.SensorType, s.sensorType)
-    put(R.Timestamp, new Date(clock.now()))
+    const t = clock.now()
+    put(R.Timestamp, new Date(Math.floor(t / 1000) * 1000))
+    put(R.FractionalTimestamp, (t % 1000) / 1000)
     instances[id] = values
     if (s.sample !== undefined) samplers.set(id, s.sample)
   })
 
   const read: Record<number, ReadHandler> = {}
-  if (options.samplingInterval === undefined && samplers.size > 0) {
+  if (sampleOnRead) {
     read[R.SensorValue] = async ({ instanceId }) => {
       const sample = samplers.get(instanceId)
       if (sample !== undefined) object.record(instanceId, await sample(), false)
@@ -140,8 +146,6 @@ export function createIpsoSensorObject(
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
   })
 
-  // With a getter on 5700 the value lives in a side table; without, in the object itself.
-  const sideValues = new Map<number, number>()
   const object = base as IpsoSensorObject & {
     record(instanceId: number, value: number, notify?: boolean): void
   }
@@ -156,7 +160,7 @@ export function createIpsoSensorObject(
     if (typeof value !== 'number')
       throw new ObjectsError('OBJECTS_INVALID_ARGUMENT', 'a sensor value is a number')
     const t = clock.now()
-    if (read[R.SensorValue] !== undefined) {
+    if (sampleOnRead) {
       sideValues.set(iid, value)
       if (notify) base.changed(iid, R.SensorValue)
     } else base.set(iid, R.SensorValue, value)
