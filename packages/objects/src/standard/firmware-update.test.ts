@@ -323,9 +323,11 @@ describe('Firmware Update pull over CoAP (Package URI, Core TS 1.1 E.6)', () => 
 
   it('aborts a running download on close', async () => {
     let signal: AbortSignal | undefined
-    const fw = make({
-      endpoints: [endpoint('coap', { 'coap://x/y': (o) => ((signal = o.signal), new Promise(() => {})) })],
-    })
+    const hang = (o: RequestOptions) => {
+      signal = o.signal
+      return new Promise<Partial<CoapResponse>>(() => {})
+    }
+    const fw = make({ endpoints: [endpoint('coap', { 'coap://x/y': hang })] })
     await write(fw, 1, 'coap://x/y')
     await new Promise((resolve) => setImmediate(resolve))
     await fw.close()
