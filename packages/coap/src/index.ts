@@ -7,6 +7,10 @@
 
 export * from './endpoint/types.js'
 export * from './errors.js'
+export * from './link-format/attributes.js'
+export * from './link-format/format.js'
+export * from './link-format/parse.js'
+export * from './link-format/types.js'
 export * from './log.js'
 export * from './message/block.js'
 export * from './message/codec.js'
