@@ -3,8 +3,14 @@
  * The transport-free LwM2M protocol core shared by the Client, Server and Bootstrap
  * Server roles. It opens no socket and keeps no timer.
  */
+export * from './attributes/criteria.js'
+export * from './attributes/query.js'
+export * from './attributes/store.js'
+export * from './attributes/types.js'
+export * from './attributes/validate.js'
 export * from './codec/types.js'
 export * from './errors.js'
 export * from './model/types.js'
 export * from './node/types.js'
 export * from './path/path.js'
+export * from './version/version.js'
