@@ -54,11 +54,25 @@ export function jsonCodec(
   return {
     ...codec,
     encodeNodes: (nodes) => enc.encode(JSON.stringify(toPlain(nodes))),
-    decodeNodes: (payload) => parse(format, payload) as Map<string, Lwm2mNode | null>,
+    decodeNodes: (payload) => {
+      const nodes = parse(format, payload)
+      if (!(nodes instanceof Map)) throw new Lwm2mCodecError(format, 'not a node map', { offset: 0 })
+      return nodes as Map<string, Lwm2mNode | null>
+    },
     encodePaths: (paths) => enc.encode(JSON.stringify(paths.map(String))),
-    decodePaths: (payload) => (parse(format, payload) as string[]).map((p) => Lwm2mPath.parse(p)),
+    decodePaths: (payload) => {
+      const paths = parse(format, payload)
+      if (!Array.isArray(paths) || !paths.every((p) => typeof p === 'string')) {
+        throw new Lwm2mCodecError(format, 'not a path list', { offset: 0 })
+      }
+      return paths.map((p) => Lwm2mPath.parse(p))
+    },
     encodeTimestamped: (data) => enc.encode(JSON.stringify(toPlain(data))),
-    decodeTimestamped: (payload) => parse(format, payload) as never,
+    decodeTimestamped: (payload) => {
+      const data = parse(format, payload)
+      if (!Array.isArray(data)) throw new Lwm2mCodecError(format, 'not a list', { offset: 0 })
+      return data as never
+    },
   }
 }
 
