@@ -178,6 +178,11 @@ describe('Bootstrap-Request parameters (Core TS 1.2 section 6.1.7.1)', () => {
   })
   it('parses a Bootstrap-Pack-Request', () => {
     expect(parseBootstrapPackRequestQuery('ep=x')).toEqual({ endpoint: 'x' })
+    // ETS LwM2M-1.2-int-12 shows an acc= query naming the Bootstrap-Server account instances
+    expect(parseBootstrapPackRequestQuery(['ep=x', 'acc=</0/0>'])).toEqual({
+      endpoint: 'x',
+      accounts: '</0/0>',
+    })
     rejects(() => parseBootstrapPackRequestQuery('pct=112'))
   })
 })

@@ -48,6 +48,8 @@ export interface BootstrapRequestParams {
 /** Parameters of a Bootstrap-Pack-Request (1.2, section 6.1.7.7: `/bspack?ep=`). */
 export interface BootstrapPackRequestParams {
   readonly endpoint?: string
+  /** `acc` (1.2.1): the Bootstrap-Server account instances as CoRE link text (`</0/0>,</21/0>`), as received. */
+  readonly accounts?: string
 }
 
 /** Options of the query parsers. */
@@ -314,19 +316,26 @@ export function buildBootstrapRequestQuery(params: BootstrapRequestParams): stri
   return items
 }
 
-/** Parses the Uri-Query of a Bootstrap-Pack-Request (`ep`). */
+/** Parses the Uri-Query of a Bootstrap-Pack-Request (`ep`, and `acc` of 1.2.1). */
 export function parseBootstrapPackRequestQuery(
   query: string | readonly string[],
   options: RegistrationParseOptions = {},
 ): BootstrapPackRequestParams {
-  const { seen } = collect(query, new Set(['ep']), options)
+  const { seen } = collect(query, new Set(['ep', 'acc']), options)
   const ep = seen.get('ep')
-  return ep === undefined ? {} : { endpoint: needValue('ep', ep) }
+  const acc = seen.get('acc')
+  return {
+    ...(ep === undefined ? {} : { endpoint: needValue('ep', ep) }),
+    ...(acc === undefined ? {} : { accounts: needValue('acc', acc) }),
+  }
 }
 
 /** Builds the Uri-Query items of a Bootstrap-Pack-Request. */
 export function buildBootstrapPackRequestQuery(params: BootstrapPackRequestParams): string[] {
-  return params.endpoint === undefined ? [] : [`ep=${nonEmpty('ep', params.endpoint)}`]
+  const items: string[] = []
+  if (params.endpoint !== undefined) items.push(`ep=${nonEmpty('ep', params.endpoint)}`)
+  if (params.accounts !== undefined) items.push(`acc=${nonEmpty('acc', params.accounts)}`)
+  return items
 }
 
 function formatLifetime(lifetime: number): string {
