@@ -24,7 +24,10 @@ export function decodeMessage(bytes: Uint8Array): CoapMessage {
   const code = bytes[1]!
   const messageId = (bytes[2]! << 8) | bytes[3]!
   if (code === 0 && (tkl !== 0 || len !== 4)) {
-    throw new CoapCodecError(tkl !== 0 ? 0 : 4, 'an Empty message (0.00) carries nothing after the Message ID')
+    throw new CoapCodecError(
+      tkl !== 0 ? 0 : 4,
+      'an Empty message (0.00) carries nothing after the Message ID',
+    )
   }
   let pos = 4
   if (pos + tkl > len) throw new CoapCodecError(pos, `token of ${tkl} bytes runs past the end`)
@@ -112,7 +115,10 @@ export function encodeMessage(message: CoapMessage): Uint8Array {
   check(messageId >= 0 && messageId <= 0xffff && Number.isInteger(messageId), `message ID ${messageId}`)
   check(token.length <= 8, `token of ${token.length} bytes (at most 8)`)
   if (code === 0) {
-    check(token.length === 0 && options.length === 0 && payload.length === 0, 'an Empty message carries nothing')
+    check(
+      token.length === 0 && options.length === 0 && payload.length === 0,
+      'an Empty message carries nothing',
+    )
   }
   const out = new Uint8Array(encodedSize(message))
   out[0] = 0x40 | (type << 4) | token.length

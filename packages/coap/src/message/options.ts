@@ -131,7 +131,10 @@ export function isNoCacheKey(number: number): boolean {
  * unrecognized in that sense, or unknown, and critical: a request carrying any of
  * them gets 4.02 Bad Option. Elective ones are simply to be ignored.
  */
-export function unrecognizedCriticalOptions(options: readonly CoapOption[], known?: ReadonlySet<number>): number[] {
+export function unrecognizedCriticalOptions(
+  options: readonly CoapOption[],
+  known?: ReadonlySet<number>,
+): number[] {
   const bad: number[] = []
   let previous = -1
   for (const opt of options) {
