@@ -5,6 +5,9 @@
  * transfers (RFC 7959), link-format (RFC 6690), over a pluggable `Transport`.
  */
 
+export { createEndpoint, type EndpointOptions, type HostResolver, tokenKeyOf } from './endpoint/endpoint.js'
+export * from './endpoint/limits.js'
+export * from './endpoint/parameters.js'
 export * from './endpoint/types.js'
 export * from './errors.js'
 export * from './log.js'
@@ -14,6 +17,7 @@ export * from './message/codes.js'
 export * from './message/content-format.js'
 export * from './message/options.js'
 export * from './message/types.js'
+export * from './observe/freshness.js'
 export * from './random.js'
 export * from './time/clock.js'
 export * from './time/deadline-queue.js'
