@@ -5,7 +5,14 @@
  * transfers (RFC 7959), link-format (RFC 6690), over a pluggable `Transport`.
  */
 
-export { createEndpoint, type EndpointOptions, type HostResolver, tokenKeyOf } from './endpoint/endpoint.js'
+export {
+  createEndpoint,
+  type Endpoint,
+  type EndpointOptions,
+  type EndpointStats,
+  type HostResolver,
+  tokenKeyOf,
+} from './endpoint/endpoint.js'
 export * from './endpoint/limits.js'
 export * from './endpoint/parameters.js'
 export * from './endpoint/types.js'

@@ -79,6 +79,26 @@ export interface EndpointOptions {
   readonly criticalOptions?: Iterable<number>
 }
 
+/** Counts of what an endpoint holds, for tests and monitoring. */
+export interface EndpointStats {
+  /** Peers with state. */
+  readonly peers: number
+  /** Deduplication entries. */
+  readonly deduplication: number
+  /** Items in the deadline queue. */
+  readonly deadlines: number
+  /** Tokens of our requests and accepted observations awaiting messages. */
+  readonly pendingRequests: number
+  /** Our messages awaiting ACK/RST or an NSTART slot. */
+  readonly outgoing: number
+  /** Incoming requests whose handler has not answered. */
+  readonly handling: number
+  /** Server-side block-wise transfers kept. */
+  readonly blockTransfers: number
+  /** Server-side observations. */
+  readonly observers: number
+}
+
 /** Critical options this endpoint processes (RFC 7252, 7641, 7959, 9175). */
 const HANDLED_CRITICAL = [
   OptionNumber.IfMatch,
@@ -278,6 +298,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
   readonly #signalled = new Set<ServerExchange>()
   readonly #detached: Detached
   readonly #known: ReadonlySet<number>
+  readonly #appCritical: ReadonlySet<number>
   readonly #resolve: HostResolver
   readonly #requestTimeout: number
   readonly #separateDelay: number
@@ -331,7 +352,8 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     this.#conInterval = options.observeConInterval ?? 24 * 3600_000
     this.#blockTimeout = this.limits.blockTransferTimeout ?? this.params.exchangeLifetime
     const known = new Set<number>(HANDLED_CRITICAL)
-    for (const n of options.criticalOptions ?? []) known.add(n)
+    this.#appCritical = new Set(options.criticalOptions ?? [])
+    for (const n of this.#appCritical) known.add(n)
     // Elective options never cause 4.02; only a critical option outside `known` does.
     for (let n = 0; n <= 300; n++) if (!isCritical(n) && optionDefinition(n) !== undefined) known.add(n)
     this.#known = known
@@ -358,12 +380,26 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
   }
 
   /** Statistics for tests and monitoring. */
-  stats(): { peers: number; deduplication: number; deadlines: number; pendingRequests: number } {
+  stats(): EndpointStats {
+    let transfers = 0
+    let observers = 0
+    let outgoing = 0
+    let handling = 0
+    for (const ps of this.#peers.values()) {
+      transfers += ps.transfers?.size ?? 0
+      observers += ps.observers?.size ?? 0
+      outgoing += ps.outgoing.size + (ps.waiting?.length ?? 0)
+      handling += ps.serverInFlight
+    }
     return {
       peers: this.#peers.size,
       deduplication: this.#dedupCount,
       deadlines: this.#queue.size,
       pendingRequests: this.#tokens.size,
+      outgoing,
+      handling,
+      blockTransfers: transfers,
+      observers,
     }
   }
 
@@ -448,7 +484,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     if (out.confirmable) {
       if (out.timeout === 0) {
         const f = this.params.ackRandomFactor
-        out.timeout = this.params.ackTimeout * (1 + (this.#randomUint32() / 4294967296) * (f - 1))
+        out.timeout = Math.round(this.params.ackTimeout * (1 + (this.#randomUint32() / 4294967296) * (f - 1)))
       }
       this.#queue.schedule(out, this.clock.now() + out.timeout)
     }
@@ -958,7 +994,8 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       this.#respondCode(ex, Code.MethodNotAllowed) // RFC 7252 section 5.8
       return
     }
-    const bad = unrecognizedCriticalOptions(msg.options, this.#known)
+    let bad = unrecognizedCriticalOptions(msg.options, this.#known)
+    if (bad.length > 0 && this.#appCritical.size > 0) bad = bad.filter((n) => !this.#appCritical.has(n))
     if (bad.length > 0) {
       // RFC 7252 section 5.4.1: unrecognized critical option in a request: 4.02.
       this.#respondCode(ex, Code.BadOption, `unrecognized critical option ${bad.join(', ')}`)
@@ -1087,7 +1124,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
   /** Applies Block2 (RFC 7959 section 2.2-2.4) to a response body, caching it when it spans blocks. */
   #block2Body(
     ps: PeerState,
-    key: string,
+    keyOf: { resourceKey(): string },
     code: number,
     options: CoapOption[],
     body: Uint8Array,
@@ -1105,7 +1142,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     const more = end < body.length
     if (num === 0 && more) {
       // Keep the body for the following blocks; the cache entry is replaced by a newer one.
-      const t = this.#obtainTransfer(ps, `2|${key}`, true)
+      const t = this.#obtainTransfer(ps, `2|${keyOf.resourceKey()}`, true)
       t.code = code
       t.options = options.slice()
       t.body = body
@@ -1137,7 +1174,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       const wantSize2 =
         getUintOption(ex.options, OptionNumber.Size2) === 0 &&
         getOption(ex.options, OptionNumber.Size2) !== undefined
-      body = this.#block2Body(ps, ex.resourceKey(), code, options, payload, ex.block2, wantSize2)
+      body = this.#block2Body(ps, ex, code, options, payload, ex.block2, wantSize2)
     }
     if (body === undefined) {
       code = Code.BadOption
@@ -1347,7 +1384,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     const now = this.clock.now()
     obs.seq = nextObserveSequence(obs.seq)
     options.push({ number: OptionNumber.Observe, value: encodeUint(obs.seq) })
-    const body = this.#block2Body(ps, obs.resourceKey, code, options, payload, undefined, false) ?? payload
+    const body = this.#block2Body(ps, obs, code, options, payload, undefined, false) ?? payload
     // RFC 7641 section 4.5: at least one CON notification every 24 hours.
     const con = confirmable === true || now - obs.lastConAt >= this.#conInterval
     const mid = this.nextMessageId(ps)

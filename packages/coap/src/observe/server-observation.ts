@@ -50,7 +50,7 @@ export class ServerObservationImpl implements ServerObservation, OutgoingOwner {
   /** Message IDs of recent NON notifications, for matching an RST (section 3.6, 4.5). */
   readonly nonMids: number[] = []
   /** Key of the resource's block-wise body cache (method, path, query, Accept). */
-  readonly resourceKey: string
+  readonly #resourceKey: string
 
   constructor(
     readonly host: ObservationHost,
@@ -60,7 +60,7 @@ export class ServerObservationImpl implements ServerObservation, OutgoingOwner {
     this.token = exchange.token.slice()
     this.tokenHex = Buffer.from(this.token).toString('hex')
     this.request = exchange
-    this.resourceKey = exchange.resourceKey()
+    this.#resourceKey = exchange.resourceKey()
   }
 
   get peer(): Peer {
@@ -69,6 +69,10 @@ export class ServerObservationImpl implements ServerObservation, OutgoingOwner {
 
   get signal(): AbortSignal {
     return this.#controller.signal
+  }
+
+  resourceKey(): string {
+    return this.#resourceKey
   }
 
   notify(response: ResponseInit, options?: { readonly confirmable?: boolean }): Promise<void> {

@@ -90,10 +90,10 @@ export function udp(options: UdpOptions = {}): Transport {
       }
       try {
         if (callback === undefined) {
-          s.send(datagram, peer.port, peer.address, (err) => {
-            if (err)
-              logger.debug('udp send failed', { peer: peer.address, port: peer.port, error: err.message })
-          })
+          // Without a callback libuv may send at once, with no request object or
+          // completion callback: the fast path. Errors then come as the socket's 'error'
+          // event, which is logged.
+          s.send(datagram, peer.port, peer.address)
         } else {
           s.send(datagram, peer.port, peer.address, (err) => callback(err ?? undefined))
         }
