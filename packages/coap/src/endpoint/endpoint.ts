@@ -1134,7 +1134,10 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     let szx = this.#szx
     if (requested !== undefined && requested.szx < szx) szx = requested.szx
     const size = blockSize(szx)
-    if (requested === undefined && body.length <= size) return body
+    if (requested === undefined && body.length <= size) {
+      if (size2) options.push({ number: OptionNumber.Size2, value: encodeUint(body.length) })
+      return body
+    }
     const offset = requested === undefined ? 0 : requested.num * blockSize(Math.min(requested.szx, 6))
     if (offset > 0 && offset >= body.length) return undefined
     const num = offset / size
