@@ -1242,10 +1242,16 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       t = undefined
     }
     if (t === undefined) {
-      if (map.size >= this.limits.maxBlockTransfersPerPeer) {
-        const oldest = map.values().next().value as Transfer | undefined
-        if (oldest !== undefined) this.dropTransfer(oldest)
+      // Bounded per kind: kept Block2 bodies never push out Block1 uploads in progress.
+      const kind = key.charCodeAt(0)
+      let count = 0
+      let oldest: Transfer | undefined
+      for (const other of map.values() as IterableIterator<Transfer>) {
+        if (other.key.charCodeAt(0) !== kind) continue
+        count++
+        oldest ??= other
       }
+      if (count >= this.limits.maxBlockTransfersPerPeer && oldest !== undefined) this.dropTransfer(oldest)
       t = new Transfer(this, ps, key)
       map.set(key, t)
     }
