@@ -4,7 +4,23 @@
  * layer with retransmission and deduplication, Observe (RFC 7641), block-wise
  * transfers (RFC 7959), link-format (RFC 6690), over a pluggable `Transport`.
  */
+
+export {
+  createEndpoint,
+  type Endpoint,
+  type EndpointOptions,
+  type EndpointStats,
+  type HostResolver,
+  tokenKeyOf,
+} from './endpoint/endpoint.js'
+export * from './endpoint/limits.js'
+export * from './endpoint/parameters.js'
+export * from './endpoint/types.js'
 export * from './errors.js'
+export * from './link-format/attributes.js'
+export * from './link-format/format.js'
+export * from './link-format/parse.js'
+export * from './link-format/types.js'
 export * from './log.js'
 export * from './message/block.js'
 export * from './message/codec.js'
@@ -12,6 +28,13 @@ export * from './message/codes.js'
 export * from './message/content-format.js'
 export * from './message/options.js'
 export * from './message/types.js'
+export * from './observe/freshness.js'
+export * from './random.js'
 export * from './time/clock.js'
+export * from './time/deadline-queue.js'
+export * from './time/fake-clock.js'
+export * from './transport/faulty.js'
+export * from './transport/memory.js'
 export * from './transport/types.js'
-export * from './endpoint/types.js'
+export * from './transport/udp.js'
+export * from './uri.js'
