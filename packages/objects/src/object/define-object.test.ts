@@ -139,10 +139,12 @@ describe('defineObject', () => {
   describe('write (Core TS 6.3.3)', () => {
     it('checks the whole payload before writing any of it', async () => {
       const impl = make()
-      const r = await impl.write(p('/40100/0'), instance(0, [res(1, 70), res(0, 3)]), 'update', SERVER)
+      const r = await impl.write(p('/40100/0'), instance(0, [res(1, 70), res(0, 3)]), 'partialUpdate', SERVER)
       expect(r).toMatchObject({ ok: false, code: 'METHOD_NOT_ALLOWED' })
       expect(impl.get(0, 1)).toBe(50)
-      expect(await impl.write(p('/40100/0'), instance(0, [res(1, 170)]), 'update', SERVER)).toMatchObject({
+      expect(
+        await impl.write(p('/40100/0'), instance(0, [res(1, 170)]), 'partialUpdate', SERVER),
+      ).toMatchObject({
         code: 'BAD_REQUEST',
       })
       expect(
@@ -155,7 +157,9 @@ describe('defineObject', () => {
       ).toMatchObject({
         code: 'BAD_REQUEST',
       })
-      expect(await impl.write(p('/40100/0'), instance(1, [res(1, 70)]), 'update', SERVER)).toMatchObject({
+      expect(
+        await impl.write(p('/40100/0'), instance(1, [res(1, 70)]), 'partialUpdate', SERVER),
+      ).toMatchObject({
         code: 'BAD_REQUEST',
       })
       expect(await impl.write(p('/40100/0/1'), res(2, 1), 'replace', SERVER)).toMatchObject({
@@ -185,7 +189,7 @@ describe('defineObject', () => {
 
     it('update on a multiple resource adds instances; replace replaces them all', async () => {
       const impl = make()
-      await impl.write(p('/40100/0/3'), res(3, new Map([[5, 50]])), 'update', SERVER)
+      await impl.write(p('/40100/0/3'), res(3, new Map([[5, 50]])), 'partialUpdate', SERVER)
       expect(impl.get(0, 3)).toEqual(
         new Map([
           [0, 1],
@@ -236,7 +240,7 @@ describe('defineObject', () => {
       await impl.write(
         p('/40100/0/3/4'),
         { kind: 'resourceInstance', id: 4, type: 'unsigned', value: 4 },
-        'update',
+        'partialUpdate',
         SERVER,
       )
       expect(seen).toEqual([

@@ -401,7 +401,7 @@ export function defineObject(model: ObjectModel, options: DefineObjectOptions = 
       checkRange,
     )
     if (value instanceof Invalid) return fail('BAD_REQUEST', value.reason)
-    if (value instanceof Map && mode === 'update') {
+    if (value instanceof Map && mode === 'partialUpdate') {
       const before = await current(iid, r, { origin: 'internal' })
       if (!before.ok) return before
       if (before.value instanceof Map) return ok({ r, value: new Map([...before.value, ...value]) })

@@ -1,29 +1,32 @@
 import { Code } from '@lwm2m/coap'
+import type { ResponseStatus } from '@lwm2m/core'
 import { ObjectsError } from '../errors.js'
 
 /**
- * Why an operation on an object failed, as the LwM2M response code it becomes
- * (Core TS 1.1 section 6.4, table "Response codes"; {@link failureCoapCode} maps them).
+ * Why an operation on an object failed, as the LwM2M response code it becomes (Core TS
+ * 1.1 section 6.4; names as @lwm2m/core's ResponseStatus; {@link failureCoapCode} maps them):
+ * - BAD_REQUEST 4.00: the payload is wrong (bad value or type, a mandatory resource missing on Create)
+ * - UNAUTHORIZED 4.01: the requester may not access this (the Security object for a LwM2M Server)
+ * - NOT_FOUND 4.04: no such object instance, resource or resource instance
+ * - METHOD_NOT_ALLOWED 4.05: not allowed on this target (Write on a read-only resource, Update outside Downloaded)
+ * - NOT_ACCEPTABLE 4.06: no content format can carry the answer
+ * - REQUEST_ENTITY_TOO_LARGE 4.13: larger than the implementation accepts (a firmware package)
+ * - INTERNAL_SERVER_ERROR 5.00: the implementation failed (a handler threw)
+ * - NOT_IMPLEMENTED 5.01: defined, but this implementation does not do it
+ * - SERVICE_UNAVAILABLE 5.03: temporarily unable (a sensor offline, the object closed)
  */
-export type FailureCode =
-  /** 4.00: the request or its payload is wrong (bad value, bad type, missing mandatory resource on Create). */
+export type FailureCode = Extract<
+  ResponseStatus,
   | 'BAD_REQUEST'
-  /** 4.01: the requester may not access this (the Security object for a LwM2M Server, an ACL refusal). */
   | 'UNAUTHORIZED'
-  /** 4.04: no such object instance, resource or resource instance. */
   | 'NOT_FOUND'
-  /** 4.05: the operation is not allowed on this target (Write on a read-only resource, Update outside Downloaded). */
   | 'METHOD_NOT_ALLOWED'
-  /** 4.06: no content format can carry the answer. */
   | 'NOT_ACCEPTABLE'
-  /** 4.13: the payload is larger than the implementation accepts (a firmware package too big to store). */
   | 'REQUEST_ENTITY_TOO_LARGE'
-  /** 5.00: the implementation failed (a handler threw). */
   | 'INTERNAL_SERVER_ERROR'
-  /** 5.01: the operation is defined but this implementation does not do it. */
   | 'NOT_IMPLEMENTED'
-  /** 5.03: temporarily unable (a sensor offline, storage busy). */
   | 'SERVICE_UNAVAILABLE'
+>
 
 /** A successful operation. */
 export interface Success<T> {

@@ -1,4 +1,4 @@
-import type { Lwm2mNode, Lwm2mPath, ObjectModel, Resource } from '@lwm2m/core'
+import type { Lwm2mNode, Lwm2mPath, ObjectModel, Resource, WriteOperation } from '@lwm2m/core'
 import type { Awaitable, Result } from './result.js'
 
 /**
@@ -26,13 +26,14 @@ export interface OperationContext {
 }
 
 /**
- * Write semantics (Core TS 1.1 section 6.3.3): `replace` (CoAP PUT) replaces the
- * target: for an instance, the writable resources the payload does not carry are
- * removed where the model allows (optional ones); for a multiple-instance resource,
- * every resource instance is replaced. `update` (CoAP POST, partial update) changes only
- * what the payload carries and adds resource instances to a multiple-instance resource.
+ * Write semantics (Core TS 1.1 section 6.3.3), as @lwm2m/core's WriteOperation names
+ * them: `replace` (CoAP PUT) replaces the target: for an instance, the writable
+ * resources the payload does not carry are removed where the model allows (optional
+ * ones); for a multiple-instance resource, every resource instance is replaced.
+ * `partialUpdate` (CoAP POST) changes only what the payload carries and adds resource
+ * instances to a multiple-instance resource.
  */
-export type WriteMode = 'replace' | 'update'
+export type WriteMode = WriteOperation['mode']
 
 /** What changed: a resource value, or an instance created or deleted. */
 export interface ChangeEvent {
@@ -44,7 +45,11 @@ export interface ChangeEvent {
 /** Called synchronously after each change; exceptions it throws are caught and logged by the implementation. */
 export type ChangeListener = (event: ChangeEvent) => void
 
-/** The instance to create: an id, or none to let the implementation choose, and initial resources. */
+/**
+ * The instance to create: an id, or none to let the implementation choose, and initial
+ * resources. From @lwm2m/core's CreateOperation: one request per instance, `instanceId`
+ * absent where the instance id is 65535 ("no instance reference").
+ */
 export interface CreateRequest {
   /** The instance id the server asked for; absent: the implementation picks the lowest free id. */
   readonly instanceId?: number
@@ -90,7 +95,10 @@ export interface ObjectImplementation {
    * writes nothing. BAD_REQUEST for a value of the wrong type or out of range.
    */
   write(path: Lwm2mPath, node: Lwm2mNode, mode: WriteMode, context: OperationContext): Awaitable<Result<void>>
-  /** Execute (section 6.3.5) of /o/i/r with the request's argument text ("" when none). */
+  /**
+   * Execute (section 6.3.5) of /o/i/r with the request's argument text as received (""
+   * when none); @lwm2m/core's `parseExecuteArguments` reads it.
+   */
   execute(path: Lwm2mPath, args: string, context: OperationContext): Awaitable<Result<void>>
   /**
    * Create (section 6.3.6): a new instance, answering its id. BAD_REQUEST when the id

@@ -1,3 +1,4 @@
+import { parseRegistrationLinks } from '@lwm2m/core'
 import { describe, expect, it } from 'vitest'
 import { ObjectsError } from '../errors.js'
 import {
@@ -88,6 +89,18 @@ describe('createModelRegistry', () => {
       expect(models.getObjectModel(5)).toBe(firmwareUpdateModelV1_0)
       expect(models.resolutions.get(5)?.exact).toBe(true)
       expect(models.lwm2mVersion).toBe('1.1')
+    })
+
+    it('takes the objects of a parsed Register payload (@lwm2m/core parseRegistrationLinks)', () => {
+      const links = parseRegistrationLinks(
+        '</>;rt="oma.lwm2m";ct=110,</1/0>,</3>;ver=1.0,</3/0>,</5/0>,</3303/0>',
+      )
+      const models = registry.forClient(links.objects.values(), { lwm2mVersion: '1.1' })
+      expect(models.getObjectModel(3)).toBe(deviceModelV1_0)
+      expect(models.getObjectModel(1)?.version).toBe('1.2')
+      expect(models.resolutions.get(1)).toMatchObject({ requested: '1.1', exact: false })
+      expect(models.getObjectModel(5)).toBe(firmwareUpdateModelV1_0)
+      expect(models.getObjectModel(3303)).toBe(temperatureModelV1_1)
     })
 
     it('gives objects announced without ver the version of the client LwM2M version', () => {

@@ -1,14 +1,14 @@
-import type { ModelLookup, ObjectModel } from '@lwm2m/core'
+import type { AnnouncedObject, ModelLookup, ObjectModel } from '@lwm2m/core'
 import { ObjectsError } from '../errors.js'
 import { defaultObjectVersion } from './default-versions.js'
 import { compareVersions, parseVersion } from './version.js'
 
-/** An object a client announced at registration: `</3>;ver=1.1` is `{ objectId: 3, version: '1.1' }`. */
-export interface AnnouncedObject {
-  readonly objectId: number
-  /** The `ver` attribute; absent means the default of the client's LwM2M version (Core TS 1.1 section 6.2.2). */
-  readonly version?: string | undefined
-}
+/**
+ * An object a client announced at registration: `</3>;ver=1.1` is `{ objectId: 3, version: '1.1' }`;
+ * the `objects` of @lwm2m/core's `parseRegistrationLinks` are such values. An absent
+ * version means the default of the client's LwM2M version (Core TS 1.1 section 6.2.2).
+ */
+export type AnnouncedVersion = Pick<AnnouncedObject, 'objectId' | 'version'>
 
 /** How one object's model was chosen for a client. */
 export interface ModelResolution {
@@ -68,7 +68,7 @@ export interface ModelRegistry extends ModelLookup {
    * version: `</3>;ver=1.1` picks Device 1.1 (or the nearest compatible version); objects
    * announced without `ver` get the version the client's LwM2M version implies. Cached.
    */
-  forClient(announced: Iterable<AnnouncedObject>, options?: { readonly lwm2mVersion?: string }): ClientModels
+  forClient(announced: Iterable<AnnouncedVersion>, options?: { readonly lwm2mVersion?: string }): ClientModels
   /** A new registry with these models added (replacing same id and version). */
   with(models: Iterable<ObjectModel>): ModelRegistry
 }

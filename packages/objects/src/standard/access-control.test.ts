@@ -51,7 +51,7 @@ describe('Access Control object (Core TS 1.1 E.3, 8.2.2)', () => {
     const acl = createAccessControlObject({ entries: entries() })
     const server = { origin: 'server' as const, shortServerId: 101 }
     const ri = { kind: 'resourceInstance' as const, id: 101, type: 'integer' as const, value: 64 }
-    expect(await acl.write(Lwm2mPath.parse('/2/0/2/101'), ri, 'update', server)).toMatchObject({
+    expect(await acl.write(Lwm2mPath.parse('/2/0/2/101'), ri, 'partialUpdate', server)).toMatchObject({
       code: 'BAD_REQUEST',
     })
     const id = { kind: 'resource' as const, id: 0, type: 'integer' as const, value: 4 }

@@ -389,7 +389,10 @@ export function objectCompliance<T extends ObjectImplementation>(setup: ObjectCo
           id: iid,
           resources: new Map([[target.id, node]]),
         }
-        expectOk(await impl.write(path(iid), instance, 'update', SERVER), `partial update of ${path(iid)}`)
+        expectOk(
+          await impl.write(path(iid), instance, 'partialUpdate', SERVER),
+          `partial update of ${path(iid)}`,
+        )
         const after = expectOk(await impl.read(path(iid, target.id), SERVER), `read ${path(iid, target.id)}`)
         expect(sameContent(contentOf(after), contentOf(node))).toBe(true)
       }
