@@ -2,6 +2,7 @@ import type { ModelLookup } from '../codec/types.js'
 import { Lwm2mCodecError } from '../errors.js'
 import type { ResourceType } from '../model/types.js'
 import type { Lwm2mPath } from '../path/path.js'
+import { valuesEqual } from '../value/check.js'
 import type {
   Lwm2mNode,
   MultipleResource,
@@ -189,6 +190,12 @@ class Tree {
   }
 }
 
+function sameEntry(a: DecodedEntry, b: DecodedEntry): boolean {
+  if (a.kind !== b.kind) return false
+  if (a.kind !== 'value' || b.kind !== 'value') return true
+  return a.type === b.type && valuesEqual(a.type, a.value, b.value)
+}
+
 function isPrefix(prefix: readonly number[], ids: readonly number[]): boolean {
   if (prefix.length > ids.length) return false
   for (let i = 0; i < prefix.length; i++) if (prefix[i] !== ids[i]) return false
@@ -256,7 +263,15 @@ export function groupNodes(
         continue
       }
       const tree = new Tree(format, models)
-      for (const e of useful) tree.add(e)
+      // Overlapping requested paths (/3/0 and /3/0/6/1) bring the same value twice: once is enough.
+      const seen = new Map<string, DecodedEntry>()
+      for (const e of useful) {
+        const key = pathText(e.ids)
+        const prev = seen.get(key)
+        if (prev !== undefined && sameEntry(prev, e)) continue
+        seen.set(key, e)
+        tree.add(e)
+      }
       out.set(path.toString(), tree.build(path.ids))
     }
     return out

@@ -38,7 +38,7 @@ function invalid(type: ResourceType, value: unknown, where: string | undefined, 
  * of whole seconds. Throws Lwm2mError LWM2M_INVALID_VALUE otherwise; `where` (a path)
  * goes into the message.
  *
- * - string, corelnk: any string; none (executable resources): the empty string only
+ * - string, corelnk: any well-formed string (no lone surrogates); none (executable resources): the empty string only
  * - integer: -2^63 .. 2^63-1; unsigned: 0 .. 2^64-1 (a `number` must be a safe integer)
  * - float: any number (NaN and infinities included; text and JSON formats refuse them)
  * - boolean, opaque (Uint8Array), objlnk (ids 0..65535)
@@ -49,6 +49,10 @@ export function checkValue(type: ResourceType, value: unknown, where?: string): 
     case 'string':
     case 'corelnk':
       if (typeof value !== 'string') invalid(type, value, where, 'expected a string')
+      // A lone surrogate has no UTF-8 form: every format would change it.
+      if (!(value as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+        invalid(type, value, where, 'a string with a lone surrogate has no UTF-8 form')
+      }
       return value
     case 'none':
       if (value !== '') invalid(type, value, where, 'a resource of type none carries no value (use "")')
