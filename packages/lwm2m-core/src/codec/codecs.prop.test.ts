@@ -98,7 +98,7 @@ describe.each(defaultCodecs().map((codec) => ({ codec, format: codec.format })))
           'bb0000000100000000', // map of 2^32 entries
           '81'.repeat(100_000), // 100k nested arrays
           'bf'.repeat(50_000), // 50k nested indefinite maps
-          'c1'.repeat(10_000) + '00', // 10k nested tags
+          `${'c1'.repeat(10_000)}00`, // 10k nested tags
         ]
         for (const h of claims) {
           const bytes = new Uint8Array(Buffer.from(h, 'hex'))
