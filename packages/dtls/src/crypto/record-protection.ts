@@ -169,7 +169,9 @@ export function protectRecord(
   let at = writeRecordHeader(out, 0, wireType, version, epoch, sequence, fragLen, withCid ? cid : undefined)
   nonce.copy(out, at, 4, 12)
   at += 8
-  const body = c.update(asBuffer(inner))
+  // A zero-length Buffer over an empty ArrayBuffer has no data pointer and OpenSSL's CCM then never sees the
+  // (empty) plaintext: use a pooled empty Buffer instead.
+  const body = c.update(inner.length === 0 ? Buffer.alloc(0) : asBuffer(inner))
   body.copy(out, at)
   at += body.length
   const fin = c.final()

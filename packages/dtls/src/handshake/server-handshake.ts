@@ -205,7 +205,8 @@ export class ServerHandshake implements Handshake {
         sessionId: cached.id,
         cipherSuite: cached.cipherSuite,
         compressionMethod: 0,
-        extensions,
+        // An empty extensions block is left out: some clients re-serialise the hello for the transcript without it.
+        ...(extensions.length > 0 ? { extensions } : {}),
       }),
     )
     this.transcript.add(sh.raw)
@@ -325,7 +326,8 @@ export class ServerHandshake implements Handshake {
         sessionId: this.sessionId,
         cipherSuite: this.suite.id,
         compressionMethod: 0,
-        extensions,
+        // An empty extensions block is left out: some clients re-serialise the hello for the transcript without it.
+        ...(extensions.length > 0 ? { extensions } : {}),
       }),
     )
     if (this.suite.keyExchange === 'ecdhe_ecdsa') {
