@@ -66,6 +66,8 @@ export class Connection {
   key: string
   state: 'handshaking' | 'established' | 'closed' = 'handshaking'
   identity: PeerIdentity | undefined
+  /** True when the session was resumed with an abbreviated handshake. */
+  resumed = false
   /** The session established (for the session caches). */
   session: SessionState | undefined
   lastActivity: number
@@ -158,6 +160,11 @@ export class Connection {
     this.writeSeq[this.writeEpoch] = 0
     this.pendingWriteState = null
     return item
+  }
+
+  /** The negotiated cipher suite id, once keys are active. */
+  get cipherSuite(): number | undefined {
+    return this.writeStates[this.writeEpoch]?.suite.id
   }
 
   get currentWriteEpoch(): number {
@@ -564,8 +571,14 @@ export class Connection {
   // ------------------------------------------------------------ results
 
   /** The handshake succeeded: the session is up, queued data goes out. */
-  complete(identity: PeerIdentity, session: SessionState | undefined, finalFlightSent: boolean): void {
+  complete(
+    identity: PeerIdentity,
+    session: SessionState | undefined,
+    finalFlightSent: boolean,
+    resumed = false,
+  ): void {
     if (!finalFlightSent) this.cancelTimer()
+    this.resumed = resumed
     this.identity = identity
     this.session = session
     this.state = 'established'

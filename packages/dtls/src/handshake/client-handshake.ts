@@ -463,7 +463,7 @@ export class ClientHandshake implements Handshake {
         computeVerifyData(this.masterSecret!, 'client', this.transcript.hash()),
       )
       conn.sendFlight([ccs, fin.item], true)
-      conn.complete(this.identity!, this.cached, true)
+      conn.complete(this.identity!, this.cached, true, true)
       return
     }
     const session: SessionState | undefined =

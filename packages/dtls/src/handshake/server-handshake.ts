@@ -508,7 +508,7 @@ export class ServerHandshake implements Handshake {
     const conn = this.conn
     this.state = 'done'
     if (this.resumed) {
-      conn.complete(this.identity!, this.session(), false)
+      conn.complete(this.identity!, this.session(), false, true)
       return
     }
     const ccs = conn.changeCipherSpec()

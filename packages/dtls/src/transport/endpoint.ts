@@ -67,6 +67,17 @@ export interface DtlsStats {
   readonly helloVerifyRequests: number
 }
 
+/** What is known of an established session. */
+export interface DtlsSessionInfo {
+  /** The peer, with its authenticated identity. */
+  readonly peer: Peer
+  readonly cipherSuite: string | undefined
+  /** True when it was resumed with an abbreviated handshake (RFC 5246 section 7.3). */
+  readonly resumed: boolean
+  /** True when a Connection ID is used in either direction (RFC 9146). */
+  readonly connectionId: boolean
+}
+
 /** Events of a DTLS transport. */
 export interface DtlsTransportEvents {
   /** A handshake completed; `peer.identity` is the authenticated identity. */
@@ -321,15 +332,17 @@ export class DtlsTransport extends EventEmitter<DtlsTransportEvents> implements 
     }
   }
 
-  /** The established session with a peer, if any: its identity and cipher suite. */
-  session(
-    peer: Pick<Peer, 'address' | 'port'>,
-  ): { readonly peer: Peer; readonly cipherSuite: string | undefined } | undefined {
+  /** The established session with a peer, if any: its identity, cipher suite and how it was made. */
+  session(peer: Pick<Peer, 'address' | 'port'>): DtlsSessionInfo | undefined {
     const c = this.byAddress.get(peerKey(peer))
     if (c === undefined || !c.established) return undefined
-    const suite =
-      c.session === undefined ? undefined : CIPHER_SUITES.find((s) => s.id === c.session!.cipherSuite)?.name
-    return { peer: c.peer, cipherSuite: suite }
+    const suite = CIPHER_SUITES.find((s) => s.id === c.cipherSuite)?.name
+    return {
+      peer: c.peer,
+      cipherSuite: suite,
+      resumed: c.resumed,
+      connectionId: c.peerCid.length > 0 || c.ownCid.length > 0,
+    }
   }
 
   /** Ends the session with a peer (close_notify). */
