@@ -2,10 +2,17 @@ import { createSocket } from 'node:dgram'
 import type { Peer } from '@lwm2m/coap'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Connection } from '../src/connection/connection.js'
-import { type DtlsError, type DtlsTransport, dtlsClient, dtlsServer, encodeClientHello, encodeHandshake } from '../src/index.js'
+import {
+  type DtlsError,
+  type DtlsTransport,
+  dtlsClient,
+  dtlsServer,
+  encodeClientHello,
+  encodeHandshake,
+} from '../src/index.js'
 import { FakeClock } from './support/fake-clock.js'
 import { Relay, roundTrip, waitFor } from './support/net.js'
-import { PSK, type Pair, pair, recordingLogger } from './support/pair.js'
+import { type Pair, PSK, pair, recordingLogger } from './support/pair.js'
 
 const cleanup: Array<() => unknown> = []
 afterEach(async () => {
@@ -26,7 +33,9 @@ async function relayed(
 
 /** Datagrams the client sent whose first record is application data of epoch 1 (plain or CID). */
 function appRecords(relay: Relay): Buffer[] {
-  return relay.captured.filter((c) => c.dir === 'up' && (c.data[0] === 23 || c.data[0] === 25)).map((c) => c.data)
+  return relay.captured
+    .filter((c) => c.dir === 'up' && (c.data[0] === 23 || c.data[0] === 25))
+    .map((c) => c.data)
 }
 
 describe('anti-replay and authentication (RFC 6347 sections 4.1.2.6 and 4.1.2.7)', () => {
@@ -84,11 +93,17 @@ describe('Connection ID (RFC 9146)', () => {
     await new Promise((r) => setTimeout(r, 50))
     expect(p.server.session(peer)).toBeDefined()
     expect(p.server.session({ address: '127.0.0.1', port: attacker.address().port })).toBeUndefined()
-    expect((await roundTrip(p.client, p.inbox, p.via, 'y')).peer.identity).toEqual({ mode: 'psk', identity: 'n' })
+    expect((await roundTrip(p.client, p.inbox, p.via, 'y')).peer.identity).toEqual({
+      mode: 'psk',
+      identity: 'n',
+    })
   })
 
   it('without the extension a rebinding client loses the session', async () => {
-    const p = await relayed({ psk: { key: () => PSK }, connectionId: false }, { psk: { identity: 'n', key: PSK } })
+    const p = await relayed(
+      { psk: { key: () => PSK }, connectionId: false },
+      { psk: { identity: 'n', key: PSK } },
+    )
     await roundTrip(p.client, p.inbox, p.via, 'x')
     expect(appRecords(p.relay)[0]![0]).toBe(23)
     await p.relay.rebind()
@@ -98,7 +113,10 @@ describe('Connection ID (RFC 9146)', () => {
   })
 
   it('a client may ask for its own CID too', async () => {
-    const p = await relayed({ psk: { key: () => PSK } }, { psk: { identity: 'n', key: PSK }, connectionId: 4 })
+    const p = await relayed(
+      { psk: { key: () => PSK } },
+      { psk: { identity: 'n', key: PSK }, connectionId: 4 },
+    )
     await roundTrip(p.client, p.inbox, p.via, 'x')
     const down = p.relay.captured.filter((c) => c.dir === 'down' && c.data[0] === 25)
     expect(down.length).toBeGreaterThan(0)
@@ -110,7 +128,9 @@ describe('renegotiation is refused (RFC 5746, RFC 6347 section 4.2.7)', () => {
     const logger = recordingLogger()
     const p = await relayed({ psk: { key: () => PSK } }, { psk: { identity: 'n', key: PSK }, logger })
     await roundTrip(p.client, p.inbox, p.via, 'x')
-    const conn = (p.client as unknown as { byAddress: Map<string, Connection> }).byAddress.get(`127.0.0.1:${p.via.port}`)!
+    const conn = (p.client as unknown as { byAddress: Map<string, Connection> }).byAddress.get(
+      `127.0.0.1:${p.via.port}`,
+    )!
     const hello = encodeClientHello({
       version: 0xfefd,
       random: new Uint8Array(32).fill(7),
@@ -120,9 +140,16 @@ describe('renegotiation is refused (RFC 5746, RFC 6347 section 4.2.7)', () => {
       compressionMethods: [0],
       extensions: [],
     })
-    const seal = (conn as unknown as { sealRecord(t: number, e: number, c: Uint8Array): Uint8Array }).sealRecord.bind(conn)
+    const seal = (
+      conn as unknown as { sealRecord(t: number, e: number, c: Uint8Array): Uint8Array }
+    ).sealRecord.bind(conn)
     p.client.sendDatagram(conn, seal(22, conn.currentWriteEpoch, encodeHandshake(1, 9, hello)))
-    await waitFor(() => logger.lines.some((l) => l.message.includes('alert received') && (l.data as { alert?: string }).alert === 'no_renegotiation'))
+    await waitFor(() =>
+      logger.lines.some(
+        (l) =>
+          l.message.includes('alert received') && (l.data as { alert?: string }).alert === 'no_renegotiation',
+      ),
+    )
     expect((await roundTrip(p.client, p.inbox, p.via, 'still')).data.toString()).toBe('echo:still')
   })
 })
@@ -172,7 +199,11 @@ describe('flight retransmission (RFC 6347 section 4.2.4) on a fake clock', () =>
     sink.on('message', () => got.push(clock.now()))
     await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()))
     cleanup.push(() => sink.close())
-    const failed = new Promise<DtlsError>((r) => client.send(Buffer.from('x'), { address: '127.0.0.1', port: sink.address().port }, (e) => r(e as DtlsError)))
+    const failed = new Promise<DtlsError>((r) =>
+      client.send(Buffer.from('x'), { address: '127.0.0.1', port: sink.address().port }, (e) =>
+        r(e as DtlsError),
+      ),
+    )
     await waitFor(() => got.length === 1)
     const t0 = got[0]!
     for (const step of [1000, 2000, 4000, 8000]) {
@@ -190,7 +221,10 @@ describe('flight retransmission (RFC 6347 section 4.2.4) on a fake clock', () =>
 describe('limits', () => {
   it('closes idle sessions after limits.idleTimeout (fake clock)', async () => {
     const clock = new FakeClock()
-    const p = await relayed({ psk: { key: () => PSK }, clock, limits: { idleTimeout: 10_000 } }, { psk: { identity: 'n', key: PSK } })
+    const p = await relayed(
+      { psk: { key: () => PSK }, clock, limits: { idleTimeout: 10_000 } },
+      { psk: { identity: 'n', key: PSK } },
+    )
     await roundTrip(p.client, p.inbox, p.via, 'x')
     const closed: DtlsError[] = []
     p.server.on('sessionClosed', (_, e) => closed.push(e))
@@ -203,13 +237,26 @@ describe('limits', () => {
 
   it('refuses handshakes past limits.maxHandshakes and data past limits.maxQueuedBytes', async () => {
     const logger = recordingLogger()
-    const server = dtlsServer({ host: '127.0.0.1', port: 0, psk: { key: () => new Promise(() => {}) }, limits: { maxHandshakes: 1 }, logger })
+    const server = dtlsServer({
+      host: '127.0.0.1',
+      port: 0,
+      psk: { key: () => new Promise(() => {}) },
+      limits: { maxHandshakes: 1 },
+      logger,
+    })
     cleanup.push(() => server.close())
     await server.open(() => {})
     const to = { address: '127.0.0.1', port: server.address().port }
     const c1 = dtlsClient({ host: '127.0.0.1', psk: { identity: 'a', key: PSK } })
-    const c2 = dtlsClient({ host: '127.0.0.1', psk: { identity: 'b', key: PSK }, limits: { maxQueuedBytes: 10 } })
-    cleanup.push(() => c1.close(), () => c2.close())
+    const c2 = dtlsClient({
+      host: '127.0.0.1',
+      psk: { identity: 'b', key: PSK },
+      limits: { maxQueuedBytes: 10 },
+    })
+    cleanup.push(
+      () => c1.close(),
+      () => c2.close(),
+    )
     await c1.open(() => {})
     await c2.open(() => {})
     c1.send(Buffer.from('x'), to)

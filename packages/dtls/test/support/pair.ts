@@ -12,7 +12,9 @@ import { echo } from './net.js'
 export const PSK = Buffer.from('0123456789abcdef', 'hex')
 
 /** A logger that records everything, for assertions on what the transport reported. */
-export function recordingLogger(): Logger & { lines: Array<{ level: string; message: string; data?: unknown }> } {
+export function recordingLogger(): Logger & {
+  lines: Array<{ level: string; message: string; data?: unknown }>
+} {
   const lines: Array<{ level: string; message: string; data?: unknown }> = []
   const at =
     (level: string) =>
