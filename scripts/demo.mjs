@@ -1,5 +1,14 @@
 // `npm start`: a short CoAP tour. Grows into the LwM2M demo as the roles land.
-import { Code, ContentFormat, MessageType, OptionNumber, decodeMessage, encodeMessage, encodeString, formatCode } from '@lwm2m/coap'
+import {
+  Code,
+  ContentFormat,
+  decodeMessage,
+  encodeMessage,
+  encodeString,
+  formatCode,
+  MessageType,
+  OptionNumber,
+} from '@lwm2m/coap'
 
 const request = {
   type: MessageType.CON,

@@ -4,7 +4,13 @@
  * layer with retransmission and deduplication, Observe (RFC 7641), block-wise
  * transfers (RFC 7959), link-format (RFC 6690), over a pluggable `Transport`.
  */
+
+export * from './endpoint/types.js'
 export * from './errors.js'
+export * from './link-format/attributes.js'
+export * from './link-format/format.js'
+export * from './link-format/parse.js'
+export * from './link-format/types.js'
 export * from './log.js'
 export * from './message/block.js'
 export * from './message/codec.js'
@@ -14,4 +20,3 @@ export * from './message/options.js'
 export * from './message/types.js'
 export * from './time/clock.js'
 export * from './transport/types.js'
-export * from './endpoint/types.js'

@@ -140,9 +140,16 @@ export interface CoapEndpoint {
   readonly scheme: 'coap' | 'coaps'
   address(): TransportAddress
   request(target: Peer | string, options: RequestOptions): Promise<CoapResponse>
-  observe(target: Peer | string, options: RequestOptions, onNotification: NotificationListener): Promise<Observation>
+  observe(
+    target: Peer | string,
+    options: RequestOptions,
+    onNotification: NotificationListener,
+  ): Promise<Observation>
   /** CoAP ping: an Empty CON answered by RST (RFC 7252 section 4.3). */
-  ping(target: Peer | string, options?: { readonly timeout?: number; readonly signal?: AbortSignal }): Promise<void>
+  ping(
+    target: Peer | string,
+    options?: { readonly timeout?: number; readonly signal?: AbortSignal },
+  ): Promise<void>
   /** Sets the handler for incoming requests (without one, requests get 4.04). */
   setHandler(handler: RequestHandler | undefined): void
   /** The observers currently registered with this endpoint. */
@@ -152,5 +159,7 @@ export interface CoapEndpoint {
 
 /** True for a CoapEndpoint from any copy of this package. */
 export function isCoapEndpoint(value: unknown): value is CoapEndpoint {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[endpointSymbol] === true
+  return (
+    typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[endpointSymbol] === true
+  )
 }

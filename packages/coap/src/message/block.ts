@@ -18,7 +18,7 @@ export function blockSize(szx: number): number {
 
 /** The size exponent of a block size of 16 to 1024 bytes (rounded down to a power of two). */
 export function sizeToSzx(size: number): number {
-  if (size < 16) throw new CoapError('COAP_INVALID_ARGUMENT', `block size ${size} (at least 16)`)
+  if (!(size >= 16)) throw new CoapError('COAP_INVALID_ARGUMENT', `block size ${size} (at least 16)`)
   let szx = 0
   while (szx < 6 && blockSize(szx + 1) <= size) szx++
   return szx

@@ -24,7 +24,10 @@ export function decodeMessage(bytes: Uint8Array): CoapMessage {
   const code = bytes[1]!
   const messageId = (bytes[2]! << 8) | bytes[3]!
   if (code === 0 && (tkl !== 0 || len !== 4)) {
-    throw new CoapCodecError(tkl !== 0 ? 0 : 4, 'an Empty message (0.00) carries nothing after the Message ID')
+    throw new CoapCodecError(
+      tkl !== 0 ? 0 : 4,
+      'an Empty message (0.00) carries nothing after the Message ID',
+    )
   }
   let pos = 4
   if (pos + tkl > len) throw new CoapCodecError(pos, `token of ${tkl} bytes runs past the end`)
@@ -82,7 +85,7 @@ function nibble(n: number): number {
   return n < 13 ? n : n < 269 ? 13 : 14
 }
 
-/** The encoded size of a message, without encoding it. */
+/** The encoded size of a message, without encoding it (options assumed valid and sorted). */
 export function encodedSize(message: Pick<CoapMessage, 'token' | 'options' | 'payload'>): number {
   let size = 4 + message.token.length
   let previous = 0
@@ -95,26 +98,50 @@ export function encodedSize(message: Pick<CoapMessage, 'token' | 'options' | 'pa
   return size
 }
 
-function check(ok: boolean, what: string): void {
-  if (!ok) throw new CoapError('COAP_INVALID_ARGUMENT', what)
+function invalid(what: string): CoapError {
+  return new CoapError('COAP_INVALID_ARGUMENT', what)
+}
+
+/**
+ * Checks every field and option of a message and returns its encoded size, so that
+ * {@link encodeMessage} allocates once, and only for a message it can encode.
+ */
+function checkedSize(message: CoapMessage): number {
+  const { type, code, messageId, token, options, payload } = message
+  if (!(Number.isInteger(type) && type >= 0 && type <= 3)) throw invalid(`message type ${type}`)
+  if (!(Number.isInteger(code) && code >= 0 && code <= 255)) throw invalid(`code ${code}`)
+  if (!(Number.isInteger(messageId) && messageId >= 0 && messageId <= 0xffff)) {
+    throw invalid(`message ID ${messageId}`)
+  }
+  if (token.length > 8) throw invalid(`token of ${token.length} bytes (at most 8)`)
+  if (code === 0 && (token.length !== 0 || options.length !== 0 || payload.length !== 0)) {
+    throw invalid('an Empty message (0.00) carries no token, options or payload')
+  }
+  let size = 4 + token.length
+  let previous = 0
+  for (const o of options) {
+    const n = o.number
+    if (!(Number.isInteger(n) && n >= 0 && n <= 0xffff)) throw invalid(`option number ${n}`)
+    if (n < previous)
+      throw invalid(`options out of order (${n} after ${previous}); sort them with sortOptions`)
+    const length = o.value.length
+    if (length > MAX_EXTENDED) throw invalid(`option ${n} value of ${length} bytes (at most ${MAX_EXTENDED})`)
+    size += 1 + extendedSize(n - previous) + extendedSize(length) + length
+    previous = n
+  }
+  if (payload.length > 0) size += 1 + payload.length
+  return size
 }
 
 /**
  * Encodes a message (RFC 7252 section 3). Options must be sorted by number, as
  * {@link sortOptions} leaves them; the payload marker is written only before a
  * non-empty payload. Throws a CoapError with code COAP_INVALID_ARGUMENT for fields
- * out of range.
+ * out of range, before allocating anything.
  */
 export function encodeMessage(message: CoapMessage): Uint8Array {
+  const out = new Uint8Array(checkedSize(message))
   const { type, code, messageId, token, options, payload } = message
-  check(type >= 0 && type <= 3 && Number.isInteger(type), `message type ${type}`)
-  check(code >= 0 && code <= 255 && Number.isInteger(code), `code ${code}`)
-  check(messageId >= 0 && messageId <= 0xffff && Number.isInteger(messageId), `message ID ${messageId}`)
-  check(token.length <= 8, `token of ${token.length} bytes (at most 8)`)
-  if (code === 0) {
-    check(token.length === 0 && options.length === 0 && payload.length === 0, 'an Empty message carries nothing')
-  }
-  const out = new Uint8Array(encodedSize(message))
   out[0] = 0x40 | (type << 4) | token.length
   out[1] = code
   out[2] = messageId >>> 8
@@ -124,10 +151,7 @@ export function encodeMessage(message: CoapMessage): Uint8Array {
   let previous = 0
   for (const o of options) {
     const delta = o.number - previous
-    check(delta >= 0, `options out of order (${o.number} after ${previous})`)
-    check(o.number <= 0xffff, `option number ${o.number}`)
     const length = o.value.length
-    check(length <= MAX_EXTENDED, `option ${o.number} value of ${length} bytes`)
     out[pos++] = (nibble(delta) << 4) | nibble(length)
     if (delta >= 269) {
       out[pos++] = (delta - 269) >>> 8

@@ -131,20 +131,33 @@ export function isNoCacheKey(number: number): boolean {
  * unrecognized in that sense, or unknown, and critical: a request carrying any of
  * them gets 4.02 Bad Option. Elective ones are simply to be ignored.
  */
-export function unrecognizedCriticalOptions(options: readonly CoapOption[], known?: ReadonlySet<number>): number[] {
+export function unrecognizedCriticalOptions(
+  options: readonly CoapOption[],
+  known?: ReadonlySet<number>,
+): number[] {
   const bad: number[] = []
-  let previous = -1
+  let reported: Set<number> | undefined
+  let seen: Set<number> | undefined
   for (const opt of options) {
     const n = opt.number
     const d = BY_NUMBER.get(n)
-    const ok =
-      d !== undefined &&
-      opt.value.length >= d.minLength &&
-      opt.value.length <= d.maxLength &&
-      (d.repeatable || n !== previous) &&
-      (known === undefined || known.has(n))
-    if (!ok && isCritical(n) && !bad.includes(n)) bad.push(n)
-    previous = n
+    let ok = d !== undefined && (known === undefined || known.has(n))
+    if (d !== undefined && ok) {
+      ok = opt.value.length >= d.minLength && opt.value.length <= d.maxLength
+      if (!d.repeatable) {
+        // Only the occurrences after the first are supernumerary (RFC 7252 section 5.4.5).
+        seen ??= new Set()
+        if (seen.has(n)) ok = false
+        else seen.add(n)
+      }
+    }
+    if (!ok && isCritical(n)) {
+      reported ??= new Set()
+      if (!reported.has(n)) {
+        reported.add(n)
+        bad.push(n)
+      }
+    }
   }
   return bad
 }

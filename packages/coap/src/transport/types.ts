@@ -55,7 +55,11 @@ export interface Transport {
 
 /** True for a Transport from any copy of this package. */
 export function isTransport(value: unknown): value is Transport {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[transportSymbol] === true
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[transportSymbol] === true
+  )
 }
 
 /** A stable string key for a peer's address: "1.2.3.4:5683" or "[::1]:5683". */

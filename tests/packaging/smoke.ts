@@ -1,0 +1,21 @@
+/**
+ * What "uses it" means for each package, run in a project outside the workspace where
+ * only that package's tarball (and the tarballs of the @lwm2m packages it depends on)
+ * are installed. Each snippet is an ES module that exits non-zero on failure.
+ * A package without an entry here fails the packaging test: add one with the package.
+ */
+export const smoke: Record<string, string> = {
+  '@lwm2m/coap': `
+    import * as coap from '@lwm2m/coap'
+    const bytes = coap.encodeMessage({ type: coap.MessageType.CON, code: coap.Code.GET, messageId: 7,
+      token: Uint8Array.of(1, 2), options: [{ number: coap.OptionNumber.UriPath, value: coap.encodeString('rd') }],
+      payload: new Uint8Array(0) })
+    const back = coap.decodeMessage(bytes)
+    if (back.messageId !== 7 || coap.formatCode(back.code) !== '0.01') process.exit(1)
+  `,
+  '@lwm2m/core': `
+    import { Lwm2mPath } from '@lwm2m/core'
+    const p = Lwm2mPath.parse('/3/0/13')
+    if (p.resourceId !== 13 || p.toString() !== '/3/0/13') process.exit(1)
+  `,
+}
