@@ -77,9 +77,10 @@ describe('PSK handshakes (RFC 4279) with the LwM2M suites', () => {
       const p = await pair(
         {
           psk: {
-            key: async (id, info) => (
-              seen.push(`${id}@${info.peer.address}`), id === 'node-1' ? PSK : undefined
-            ),
+            key: async (id, info) => {
+              seen.push(`${id}@${info.peer.address}`)
+              return id === 'node-1' ? PSK : undefined
+            },
           },
         },
         { psk: { identity: 'node-1', key: PSK }, cipherSuites: [suite] },
@@ -198,8 +199,16 @@ describe('PSK handshakes (RFC 4279) with the LwM2M suites', () => {
     const names: Array<string | undefined> = []
     const p = await pair(
       {
-        psk: { key: (_, info) => (names.push(`key:${info.serverName}`), PSK) },
-        serverName: (name) => (names.push(name), name === 'lwm2m.example'),
+        psk: {
+          key: (_, info) => {
+            names.push(`key:${info.serverName}`)
+            return PSK
+          },
+        },
+        serverName: (name) => {
+          names.push(name)
+          return name === 'lwm2m.example'
+        },
       },
       { psk: { identity: 'a', key: PSK }, serverName: 'lwm2m.example' },
     )
@@ -342,7 +351,15 @@ describe.skipIf(opensslMissing)('ECDHE_ECDSA with X.509 certificates (needs open
   it('verifyPeer sees the chain and can refuse it (certificate_unknown)', async () => {
     const subjects: string[] = []
     const p = await pair(
-      { x509: { ...serverX509(), verifyPeer: (chain) => (subjects.push(chain[0]!.subject), false) } },
+      {
+        x509: {
+          ...serverX509(),
+          verifyPeer: (chain) => {
+            subjects.push(chain[0]!.subject)
+            return false
+          },
+        },
+      },
       { x509: clientX509() },
     )
     const e = await new Promise<DtlsError>((r) =>

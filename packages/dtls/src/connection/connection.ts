@@ -530,18 +530,19 @@ export class Connection {
   private onPostHandshake(fragments: HandshakeFragment[]): void {
     let refused = false
     for (const f of fragments) {
-      if (f.messageSeq < this.reassembler.next) {
-        this.maybeRetransmit(f.messageSeq)
-        continue
-      }
+      // A renegotiating peer may restart message_seq at 0 (OpenSSL does): judge by type first.
       const renegotiation =
         (this.role === 'server' && f.type === HandshakeType.client_hello) ||
         (this.role === 'client' && f.type === HandshakeType.hello_request)
-      if (renegotiation && !refused) {
-        refused = true
-        this.host.logger.info('dtls: renegotiation refused', { peer: this.key })
-        this.sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation)
+      if (renegotiation) {
+        if (!refused) {
+          refused = true
+          this.host.logger.info('dtls: renegotiation refused', { peer: this.key })
+          this.sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation)
+        }
+        continue
       }
+      if (f.messageSeq < this.reassembler.next) this.maybeRetransmit(f.messageSeq)
     }
   }
 
