@@ -78,4 +78,6 @@ export interface ConnectionHost {
   forgetSession(conn: Connection): void
   /** A fresh CID of the configured length, registered for `conn` (server). */
   allocateCid(conn: Connection): Uint8Array
+  /** Forgets the CID `conn` asked for (the peer did not negotiate it). */
+  releaseCid(conn: Connection): void
 }

@@ -249,7 +249,11 @@ export class ClientHandshake implements Handshake {
     this.ems = findExtension(sh.extensions, ExtensionType.extended_master_secret) !== undefined
     const cid = findExtension(sh.extensions, ExtensionType.connection_id)
     if (cid !== undefined) this.conn.peerCid = new Uint8Array(decodeOpaque8(cid.data, 'connection_id'))
-    else this.conn.ownCid = new Uint8Array(0)
+    else if (this.conn.ownCid.length > 0) {
+      // The server did not take up the extension: our CID is not used (RFC 9146 section 3).
+      this.conn.host.releaseCid(this.conn)
+      this.conn.ownCid = new Uint8Array(0)
+    }
     const sct = findExtension(sh.extensions, ExtensionType.server_certificate_type)
     if (sct !== undefined) {
       if (sct.data.length !== 1)

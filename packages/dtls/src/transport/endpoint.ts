@@ -600,6 +600,11 @@ export class DtlsTransport extends EventEmitter<DtlsTransportEvents> implements 
     throw new DtlsError('DTLS_LIMIT', 'cannot find a free connection ID')
   }
 
+  releaseCid(conn: Connection): void {
+    const k = toHex(conn.ownCid)
+    if (this.byCid.get(k) === conn) this.byCid.delete(k)
+  }
+
   // ------------------------------------------------------------ idle expiry
 
   private armSweep(): void {

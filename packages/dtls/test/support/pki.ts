@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { generateKeyPairSync } from 'node:crypto'
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,7 +26,10 @@ export interface Pki {
   readonly rogueCert: string
   readonly rogueKey: string
   /** Paths of the PEM files, for openssl. */
-  readonly files: Record<'caCert' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey', string>
+  readonly files: Record<
+    'caCert' | 'serverCert' | 'serverKey' | 'clientCert' | 'clientKey' | 'serverKeySec1' | 'clientKeySec1',
+    string
+  >
   cleanup(): void
 }
 
@@ -109,6 +112,10 @@ export function generatePki(): Pki {
   ])
   leaf('rogue', 'node-1', f('rogue-ca.pem'), f('rogue-ca.key'), 'ext-client.cnf')
   const r = (n: string): string => readFileSync(f(n), 'utf8')
+  // GnuTLS reads raw public keys only from SEC1 ("EC PRIVATE KEY") PEM files.
+  const sec1 = (n: string): string => createPrivateKey(r(n)).export({ format: 'pem', type: 'sec1' }) as string
+  write('server.sec1.key', sec1('server.key'))
+  write('client.sec1.key', sec1('client.key'))
   return {
     dir,
     caCert: r('ca.pem'),
@@ -125,6 +132,8 @@ export function generatePki(): Pki {
       serverKey: f('server.key'),
       clientCert: f('client.pem'),
       clientKey: f('client.key'),
+      serverKeySec1: f('server.sec1.key'),
+      clientKeySec1: f('client.sec1.key'),
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   }
