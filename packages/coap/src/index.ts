@@ -5,6 +5,16 @@
  * transfers (RFC 7959), link-format (RFC 6690), over a pluggable `Transport`.
  */
 
+export {
+  createEndpoint,
+  type Endpoint,
+  type EndpointOptions,
+  type EndpointStats,
+  type HostResolver,
+  tokenKeyOf,
+} from './endpoint/endpoint.js'
+export * from './endpoint/limits.js'
+export * from './endpoint/parameters.js'
 export * from './endpoint/types.js'
 export * from './errors.js'
 export * from './link-format/attributes.js'
@@ -18,5 +28,13 @@ export * from './message/codes.js'
 export * from './message/content-format.js'
 export * from './message/options.js'
 export * from './message/types.js'
+export * from './observe/freshness.js'
+export * from './random.js'
 export * from './time/clock.js'
+export * from './time/deadline-queue.js'
+export * from './time/fake-clock.js'
+export * from './transport/faulty.js'
+export * from './transport/memory.js'
 export * from './transport/types.js'
+export * from './transport/udp.js'
+export * from './uri.js'

@@ -1,0 +1,117 @@
+import type { ServerObservationImpl } from '../observe/server-observation.js'
+import type { Peer } from '../transport/types.js'
+import type { Outgoing } from './outgoing.js'
+
+/** What the endpoint remembers of an incoming message for deduplication (RFC 7252 section 4.5). */
+export class DedupEntry {
+  /** The datagram to send again when a duplicate CON arrives (ACK or piggybacked response); unset while handling. */
+  reply: Uint8Array | undefined = undefined
+  next: DedupEntry | undefined = undefined
+  constructor(
+    readonly peer: PeerState,
+    readonly mid: number,
+    readonly tokenKey: number,
+    readonly code: number,
+    readonly expires: number,
+  ) {}
+}
+
+/** Something a peer holds server-side for a block-wise transfer, evicted oldest first. */
+export interface PeerTransfer {
+  dispose(): void
+}
+
+/** Everything the endpoint keeps for one remote address and port. */
+export class PeerState {
+  peer: Peer
+  lastActive = 0
+  /** Incoming Message IDs seen within their lifetime. */
+  readonly dedup = new Map<number, DedupEntry>()
+  /** Our messages awaiting ACK or RST, by Message ID. */
+  readonly outgoing = new Map<number, Outgoing>()
+  /** Server-side observations, by token (hex). */
+  observers: Map<string, ServerObservationImpl> | undefined
+  /** Server-side block-wise state (Block1 reassembly, Block2 bodies), by key. */
+  transfers: Map<string, PeerTransfer> | undefined
+  /** Requests of this peer whose handler is running. */
+  serverInFlight = 0
+  /** Client requests of ours to this peer that are not finished. */
+  clientActive = 0
+  /** CON requests of ours awaiting ACK (NSTART). */
+  nstartActive = 0
+  waiting: Outgoing[] | undefined
+
+  constructor(
+    readonly address: string,
+    readonly port: number,
+    peer: Peer,
+  ) {
+    this.peer = peer
+  }
+
+  idle(): boolean {
+    return (
+      this.dedup.size === 0 &&
+      this.outgoing.size === 0 &&
+      (this.observers === undefined || this.observers.size === 0) &&
+      (this.transfers === undefined || this.transfers.size === 0) &&
+      this.serverInFlight === 0 &&
+      this.clientActive === 0 &&
+      (this.waiting === undefined || this.waiting.length === 0)
+    )
+  }
+}
+
+/** Peers by address and port (two map lookups, no string built per datagram), bounded. */
+export class PeerTable {
+  readonly #byAddress = new Map<string, Map<number, PeerState>>()
+  #size = 0
+
+  constructor(readonly max: number) {}
+
+  get size(): number {
+    return this.#size
+  }
+
+  get(address: string, port: number): PeerState | undefined {
+    return this.#byAddress.get(address)?.get(port)
+  }
+
+  /** The peer's state, created if needed; undefined when the table is full of busy peers. */
+  obtain(peer: Peer, now: number): PeerState | undefined {
+    let ports = this.#byAddress.get(peer.address)
+    let ps = ports?.get(peer.port)
+    if (ps !== undefined) return ps
+    if (this.#size >= this.max) {
+      this.sweep(now, 0)
+      if (this.#size >= this.max) return undefined
+      ports = this.#byAddress.get(peer.address)
+    }
+    ps = new PeerState(peer.address, peer.port, peer)
+    ps.lastActive = now
+    if (ports === undefined) this.#byAddress.set(peer.address, (ports = new Map()))
+    ports.set(peer.port, ps)
+    this.#size++
+    return ps
+  }
+
+  /** Forgets peers with no state that were not active for `idleFor` ms. */
+  sweep(now: number, idleFor: number): number {
+    let removed = 0
+    for (const [address, ports] of this.#byAddress) {
+      for (const [port, ps] of ports) {
+        if (ps.idle() && now - ps.lastActive >= idleFor) {
+          ports.delete(port)
+          removed++
+        }
+      }
+      if (ports.size === 0) this.#byAddress.delete(address)
+    }
+    this.#size -= removed
+    return removed
+  }
+
+  *values(): IterableIterator<PeerState> {
+    for (const ports of this.#byAddress.values()) yield* ports.values()
+  }
+}

@@ -1,0 +1,129 @@
+import { createSocket, type Socket } from 'node:dgram'
+import { isIP } from 'node:net'
+import { CoapError } from '../errors.js'
+import { type Logger, silentLogger } from '../log.js'
+import {
+  type DatagramHandler,
+  type Peer,
+  type SendCallback,
+  type Transport,
+  type TransportAddress,
+  transportSymbol,
+} from './types.js'
+
+/** Options of {@link udp}. */
+export interface UdpOptions {
+  /** Address to bind; defaults to all interfaces of the family ("0.0.0.0" or "::"). */
+  readonly host?: string
+  /** Port to bind; 0 (the default) lets the OS choose. */
+  readonly port?: number
+  /** Socket family; defaults to udp6 when `host` is an IPv6 literal, else udp4. */
+  readonly type?: 'udp4' | 'udp6'
+  readonly reuseAddr?: boolean
+  /** Only with type udp6: refuse IPv4-mapped traffic. */
+  readonly ipv6Only?: boolean
+  readonly logger?: Logger
+}
+
+const MAX_UDP_PAYLOAD = 65507
+
+/**
+ * Plain CoAP over UDP (node:dgram), IPv4 or IPv6. Send errors go to the callback and
+ * the log, never thrown; `close()` may be called any number of times.
+ */
+export function udp(options: UdpOptions = {}): Transport {
+  const type = options.type ?? (options.host !== undefined && isIP(options.host) === 6 ? 'udp6' : 'udp4')
+  const host = options.host ?? (type === 'udp6' ? '::' : '0.0.0.0')
+  const logger = options.logger ?? silentLogger
+  let socket: Socket | undefined
+  let closing: Promise<void> | undefined
+  let bound: TransportAddress | undefined
+
+  const transport: Transport = {
+    [transportSymbol]: true,
+    scheme: 'coap',
+    maxDatagramSize: MAX_UDP_PAYLOAD,
+    open(handler: DatagramHandler): Promise<void> {
+      if (socket !== undefined)
+        return Promise.reject(new CoapError('COAP_TRANSPORT', 'udp transport opened twice'))
+      const s = createSocket({
+        type,
+        reuseAddr: options.reuseAddr ?? false,
+        ipv6Only: options.ipv6Only ?? false,
+      })
+      socket = s
+      return new Promise<void>((resolve, reject) => {
+        const onError = (err: Error): void => {
+          s.removeListener('listening', onListening)
+          socket = undefined
+          s.close()
+          reject(
+            new CoapError('COAP_TRANSPORT', `cannot bind udp ${host}:${options.port ?? 0}: ${err.message}`, {
+              cause: err,
+            }),
+          )
+        }
+        const onListening = (): void => {
+          s.removeListener('error', onError)
+          const a = s.address()
+          bound = { address: a.address, port: a.port, family: a.family === 'IPv6' ? 'IPv6' : 'IPv4' }
+          s.on('error', (err) => logger.warn('udp socket error', { error: err.message }))
+          s.on('message', (msg, rinfo) => {
+            // A plain Uint8Array view over the received Buffer: no copy, the same type on every transport.
+            handler(new Uint8Array(msg.buffer, msg.byteOffset, msg.length), {
+              address: rinfo.address,
+              port: rinfo.port,
+            })
+          })
+          resolve()
+        }
+        s.once('error', onError)
+        s.once('listening', onListening)
+        s.bind(options.port ?? 0, host)
+      })
+    },
+    send(datagram: Uint8Array, peer: Peer, callback?: SendCallback): void {
+      const s = socket
+      if (s === undefined || closing !== undefined) {
+        callback?.(new CoapError('COAP_TRANSPORT', 'udp transport is not open'))
+        return
+      }
+      try {
+        if (callback === undefined) {
+          // Without a callback libuv may send at once, with no request object or
+          // completion callback: the fast path. Errors then come as the socket's 'error'
+          // event, which is logged.
+          s.send(datagram, peer.port, peer.address)
+        } else {
+          s.send(datagram, peer.port, peer.address, (err) => callback(err ?? undefined))
+        }
+      } catch (err) {
+        // Synchronous throws (bad address or port, socket closed) become callback errors.
+        const e = err instanceof Error ? err : new Error(String(err))
+        if (callback) callback(new CoapError('COAP_TRANSPORT', e.message, { cause: e }))
+        else logger.debug('udp send failed', { peer: peer.address, port: peer.port, error: e.message })
+      }
+    },
+    address(): TransportAddress {
+      if (bound === undefined) throw new CoapError('COAP_TRANSPORT', 'udp transport is not open')
+      return bound
+    },
+    close(): Promise<void> {
+      if (closing !== undefined) return closing
+      const s = socket
+      if (s === undefined) {
+        closing = Promise.resolve()
+        return closing
+      }
+      closing = new Promise<void>((resolve) => {
+        try {
+          s.close(() => resolve())
+        } catch {
+          resolve()
+        }
+      })
+      return closing
+    },
+  }
+  return transport
+}
