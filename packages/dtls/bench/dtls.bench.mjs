@@ -62,7 +62,11 @@ async function handshakes(serverOpts, clientOpts, resumed) {
 async function dtlsRoundTrips(suite) {
   const server = await echoServer({ psk: { key: () => PSK } })
   const to = { address: '127.0.0.1', port: server.address().port }
-  const client = dtlsClient({ host: '127.0.0.1', psk: { identity: 'bench', key: PSK }, cipherSuites: [suite] })
+  const client = dtlsClient({
+    host: '127.0.0.1',
+    psk: { identity: 'bench', key: PSK },
+    cipherSuites: [suite],
+  })
   let resolve
   await client.open(() => resolve())
   const payload = Buffer.alloc(64, 1)
@@ -122,7 +126,14 @@ async function nodeDtlsClientReference() {
   const port = server.address().port
   const connect = () =>
     new Promise((resolve, reject) => {
-      const s = dtls.createSocket({ type: 'udp4', address: '127.0.0.1', port, psk: { bench: PSK.toString('latin1') }, timeout: 5000, ciphers: ['TLS_PSK_WITH_AES_128_CCM_8'] })
+      const s = dtls.createSocket({
+        type: 'udp4',
+        address: '127.0.0.1',
+        port,
+        psk: { bench: PSK.toString('latin1') },
+        timeout: 5000,
+        ciphers: ['TLS_PSK_WITH_AES_128_CCM_8'],
+      })
       s.once('connected', () => resolve(s))
       s.once('error', reject)
     })
@@ -155,7 +166,11 @@ async function nodeDtlsClientReference() {
   await new Promise((r) => s.close(r))
   await server.close()
   times.sort((a, b) => a - b)
-  return { handshakesPerSecond: n / SECONDS, medianMs: times[Math.floor(times.length / 2)], roundTripsPerSecond: rt / SECONDS }
+  return {
+    handshakesPerSecond: n / SECONDS,
+    medianMs: times[Math.floor(times.length / 2)],
+    roundTripsPerSecond: rt / SECONDS,
+  }
 }
 
 const serverKey = keys()
@@ -168,9 +183,21 @@ const results = {
   seconds: SECONDS,
   handshakes: {
     psk_ccm8: await handshakes({ psk: { key: () => PSK } }, { psk: { identity: 'bench', key: PSK } }, false),
-    psk_ccm8_resumed: await handshakes({ psk: { key: () => PSK } }, { psk: { identity: 'bench', key: PSK } }, true),
-    ecdhe_ecdsa_rpk_ccm8: await handshakes(rpkServer, { ...rpkClient, cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'] }, false),
-    ecdhe_ecdsa_rpk_gcm: await handshakes(rpkServer, { ...rpkClient, cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'] }, false),
+    psk_ccm8_resumed: await handshakes(
+      { psk: { key: () => PSK } },
+      { psk: { identity: 'bench', key: PSK } },
+      true,
+    ),
+    ecdhe_ecdsa_rpk_ccm8: await handshakes(
+      rpkServer,
+      { ...rpkClient, cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8'] },
+      false,
+    ),
+    ecdhe_ecdsa_rpk_gcm: await handshakes(
+      rpkServer,
+      { ...rpkClient, cipherSuites: ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'] },
+      false,
+    ),
   },
   roundTrips: {
     udp: await udpRoundTrips(),
@@ -190,8 +217,16 @@ for (const [k, v] of Object.entries(results.roundTrips)) {
 }
 if (results.nodeDtlsClient !== undefined) {
   const r = results.nodeDtlsClient
-  rows.push(['node-dtls-client handshake -> our server', `${r.handshakesPerSecond.toFixed(0)} /s`, `median ${r.medianMs.toFixed(2)} ms`])
-  rows.push(['node-dtls-client round trips -> our server', `${r.roundTripsPerSecond.toFixed(0)} /s`, `${((r.roundTripsPerSecond / udp) * 100).toFixed(0)} % of UDP`])
+  rows.push([
+    'node-dtls-client handshake -> our server',
+    `${r.handshakesPerSecond.toFixed(0)} /s`,
+    `median ${r.medianMs.toFixed(2)} ms`,
+  ])
+  rows.push([
+    'node-dtls-client round trips -> our server',
+    `${r.roundTripsPerSecond.toFixed(0)} /s`,
+    `${((r.roundTripsPerSecond / udp) * 100).toFixed(0)} % of UDP`,
+  ])
 }
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)))
 console.log(`DTLS benchmark (${process.version}, ${SECONDS} s per row, client and server in one process)`)

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram'
 import { isIPv6 } from 'node:net'
 import {
   type DatagramHandler,
@@ -24,6 +25,11 @@ export interface NodeDtlsClientOptions {
   readonly timeout?: number
   /** Bytes of data queued per server while its handshake runs (default 65536). */
   readonly maxQueuedBytes?: number
+  /**
+   * Local port of the socket for the first server (default: a free port picked at `open`,
+   * so that `address()` is known up front). Later servers get sockets on ephemeral ports.
+   */
+  readonly localPort?: number
   readonly logger?: Logger
 }
 
@@ -59,15 +65,31 @@ export class NodeDtlsClientTransport implements Transport {
   }
 
   async open(handler: DatagramHandler): Promise<void> {
-    if (this.handler !== undefined)
+    if (this.handler !== undefined) {
       throw new DtlsError('DTLS_INVALID_ARGUMENT', 'the transport is already open')
+    }
+    let port = this.options.localPort
+    if (port === undefined) {
+      // node-dtls-client binds one socket per server when it connects; pick the first one's port now.
+      const probe = createSocket('udp4')
+      await new Promise<void>((resolve) => probe.bind(0, '0.0.0.0', () => resolve()))
+      port = probe.address().port
+      await new Promise<void>((resolve) => probe.close(() => resolve()))
+    }
+    this.firstPort = port
+    this.lastAddress = { address: '0.0.0.0', port, family: 'IPv4' }
     this.handler = handler
   }
 
-  /** The local address of the most recently created socket (each server gets its own). */
+  /** The local address: that of the first server's socket (each server gets its own socket). */
   address(): TransportAddress {
+    if (this.handler === undefined) {
+      throw new DtlsError('DTLS_INVALID_ARGUMENT', 'the transport is not open')
+    }
     return this.lastAddress
   }
+
+  private firstPort: number | undefined
 
   send(datagram: Uint8Array, peer: Peer, callback?: SendCallback): void {
     if (this.handler === undefined || this.closed) {
@@ -123,6 +145,7 @@ export class NodeDtlsClientTransport implements Transport {
       port: peer.port,
       psk: { [psk.identity]: Buffer.from(psk.key).toString('latin1') },
       timeout: this.options.timeout ?? 10_000,
+      ...(this.firstPort !== undefined && !isIPv6(peer.address) ? { listenPort: this.firstPort } : {}),
       ...(this.options.ciphers === undefined ? {} : { ciphers: [...this.options.ciphers] as never }),
     })
     const identified: Peer = {
@@ -133,6 +156,7 @@ export class NodeDtlsClientTransport implements Transport {
     const e: Entry = { socket, peer: identified, connected: false, queue: [], queued: 0 }
     const key = peerKey(peer)
     this.sockets.set(key, e)
+    this.firstPort = undefined
     socket.on('connected', () => {
       e.connected = true
       const udp = (
