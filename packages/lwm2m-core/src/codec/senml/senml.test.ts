@@ -82,6 +82,12 @@ describe('SenML resolution and rules (RFC 8428 sections 4.4-4.6)', () => {
     expect(fails(() => json.decode(u('[{"n":"/3/0/9","v":1,"n":"/3/0/9"}]'), p('/3/0/9'), MODELS))).toBe(21)
   })
 
+  it('a "__proto__" label is an unknown label like any other, not a prototype', () => {
+    const doc = '[{"__proto__":{"n":"/9/9/9"},"n":"/3/0/9","v":7}]'
+    expect(json.decode(u(doc), p('/3/0/9'), MODELS)).toEqual(singleResource(9, 'integer', 7))
+    expect(({} as Record<string, unknown>).n).toBeUndefined()
+  })
+
   it('type mismatches and values outside the request name the path', () => {
     expect(fails(() => json.decode(u('[{"n":"/3/0/9","vs":"1"}]'), p('/3/0/9'), MODELS))).toBe('/3/0/9')
     expect(fails(() => json.decode(u('[{"n":"/3/1/9","v":1}]'), p('/3/0'), MODELS))).toBe('/3/1/9')
