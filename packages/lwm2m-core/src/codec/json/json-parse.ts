@@ -3,7 +3,8 @@ import { parseDecimalInteger } from '../../value/integer.js'
 import { utf8ErrorOffset } from '../../value/utf8.js'
 
 /**
- * A JSON value as the JSON-based formats read it: objects as null-prototype records,
+ * A JSON value as the JSON-based formats read it: objects as plain records (a
+ * "__proto__" member is an own property, never the prototype),
  * integers beyond 2^53 as exact bigints (JSON.parse would round them silently).
  */
 export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | JsonObject
@@ -105,7 +106,9 @@ class Parser {
 
   object(depth: number): JsonObject {
     if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`)
-    const out: JsonObject = Object.create(null)
+    // A plain object stays in V8's fast mode (Object.create(null) would not); "__proto__"
+    // is defined as an own member below so that no input can touch the prototype.
+    const out: JsonObject = {}
     this.offsets.set(out, this.pos)
     this.pos++
     this.ws()
@@ -122,7 +125,10 @@ class Parser {
       this.ws()
       if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail('expected ":"')
       this.pos++
-      out[key] = this.value(depth)
+      const v = this.value(depth)
+      if (key === '__proto__')
+        Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
+      else out[key] = v
       this.ws()
       const c = this.text.charCodeAt(this.pos)
       this.pos++

@@ -6,6 +6,7 @@ import { instance, multipleResource, singleResource } from '../../node/build.js'
 import { Lwm2mPath } from '../../path/path.js'
 import { UINT64_MAX } from '../../value/integer.js'
 import { NO_MODELS } from '../models.js'
+import { omaJsonCodec } from '../oma-json/oma-json-codec.js'
 import { senmlCborCodec } from './senml-cbor-codec.js'
 import { senmlJsonCodec } from './senml-json-codec.js'
 
@@ -80,6 +81,14 @@ describe('SenML resolution and rules (RFC 8428 sections 4.4-4.6)', () => {
     expect(fails(() => json.decode(u('[{"n":"/3/0/9","v":1,"vs":"1"}]'), p('/3/0/9'), MODELS))).toBe(1)
     expect(fails(() => json.decode(u('[{"n":"/3/0/9"},{"n":"3/0/9","v":1}]'), p('/3/0/9'), MODELS))).toBe(16)
     expect(fails(() => json.decode(u('[{"n":"/3/0/9","v":1,"n":"/3/0/9"}]'), p('/3/0/9'), MODELS))).toBe(21)
+  })
+
+  it('a "__proto__" label is a member, never the prototype (and, ending in "_", a must-understand label)', () => {
+    const doc = '[{"__proto__":{"n":"/9/9/9"},"n":"/3/0/9","v":7}]'
+    expect(fails(() => json.decode(u(doc), p('/3/0/9'), MODELS))).toBe(1)
+    expect(({} as Record<string, unknown>).n).toBeUndefined()
+    const oma = '{"bn":"/3/0/","e":[{"__proto__":{"n":"x"},"n":"9","v":7}]}'
+    expect(omaJsonCodec().decode(u(oma), p('/3/0/9'), MODELS)).toEqual(singleResource(9, 'integer', 7))
   })
 
   it('type mismatches and values outside the request name the path', () => {

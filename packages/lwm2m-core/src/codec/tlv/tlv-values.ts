@@ -4,6 +4,7 @@ import type { ObjectLink, ResourceValue } from '../../node/types.js'
 import { checkValue, secondsToTime, timeToSeconds } from '../../value/check.js'
 import { normalizeInteger } from '../../value/integer.js'
 import { utf8ErrorOffset } from '../../value/utf8.js'
+import { utf8Bytes } from '../../value/utf8-encode.js'
 
 /**
  * Values in TLV (Core TS section 7.4.3, Table "Data Types"): String and Corelnk in UTF-8,
@@ -13,7 +14,6 @@ import { utf8ErrorOffset } from '../../value/utf8.js'
  * that holds the value exactly.
  */
 
-const utf8Encoder = new TextEncoder()
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 function signedBytes(v: number | bigint): Uint8Array {
@@ -45,7 +45,7 @@ export function tlvValueBytes(type: ResourceType, raw: ResourceValue, where: str
     case 'string':
     case 'corelnk':
     case 'none':
-      return utf8Encoder.encode(value as string)
+      return utf8Bytes(value as string)
     case 'integer':
       return signedBytes(value as number | bigint)
     case 'unsigned':
