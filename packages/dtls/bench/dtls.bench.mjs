@@ -9,6 +9,8 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { dtlsClient, dtlsServer } from '../dist/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -173,6 +175,39 @@ async function nodeDtlsClientReference() {
   }
 }
 
+function gc() {
+  setFlagsFromString('--expose-gc')
+  const f = runInNewContext('gc')
+  f()
+  f()
+}
+
+/** Heap per established session: N clients (one transport each) to one server, both sides counted. */
+async function heapPerSession(n) {
+  const server = await echoServer({ psk: { key: () => PSK } })
+  const to = { address: '127.0.0.1', port: server.address().port }
+  const clients = []
+  for (let i = 0; i < n; i++) {
+    const c = dtlsClient({ host: '127.0.0.1', psk: { identity: `c${i}`, key: PSK } })
+    let resolve
+    const got = new Promise((r) => {
+      resolve = r
+    })
+    await c.open(() => resolve())
+    clients.push({ c, got })
+  }
+  gc()
+  const before = process.memoryUsage().heapUsed
+  for (const { c } of clients) c.send(Buffer.from('x'), to)
+  await Promise.all(clients.map((x) => x.got))
+  gc()
+  const after = process.memoryUsage().heapUsed
+  if (server.stats().sessions !== n) throw new Error('not all sessions up')
+  await Promise.all(clients.map((x) => x.c.close()))
+  await server.close()
+  return Math.round((after - before) / n)
+}
+
 const serverKey = keys()
 const clientKey = keys()
 const rpkServer = { rpk: { privateKey: serverKey, verifyPeer: () => true } }
@@ -205,6 +240,7 @@ const results = {
     dtls_psk_cbc_sha256: await dtlsRoundTrips('TLS_PSK_WITH_AES_128_CBC_SHA256'),
   },
   nodeDtlsClient: await nodeDtlsClientReference(),
+  heapBytesPerSessionPair: await heapPerSession(300),
 }
 
 const rows = []
@@ -228,6 +264,11 @@ if (results.nodeDtlsClient !== undefined) {
     `${((r.roundTripsPerSecond / udp) * 100).toFixed(0)} % of UDP`,
   ])
 }
+rows.push([
+  'heap per session (client + server side)',
+  `${results.heapBytesPerSessionPair} B`,
+  '300 PSK sessions',
+])
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)))
 console.log(`DTLS benchmark (${process.version}, ${SECONDS} s per row, client and server in one process)`)
 for (const r of rows) console.log(`  ${r[0].padEnd(w[0])}  ${r[1].padStart(w[1])}  ${r[2]}`)

@@ -265,4 +265,19 @@ describe('limits', () => {
     const e = await new Promise<Error | undefined>((r) => c2.send(Buffer.alloc(20), to, r))
     expect((e as DtlsError).code).toBe('DTLS_LIMIT')
   })
+
+  it('starts no handshake past limits.maxSessions', async () => {
+    const logger = recordingLogger()
+    const p = await relayed(
+      { psk: { key: () => PSK }, limits: { maxSessions: 1 }, logger },
+      { psk: { identity: 'n', key: PSK } },
+    )
+    await roundTrip(p.client, p.inbox, p.via, 'first')
+    const other = dtlsClient({ host: '127.0.0.1', psk: { identity: 'm', key: PSK } })
+    cleanup.push(() => other.close())
+    await other.open(() => {})
+    other.send(Buffer.from('second'), p.to)
+    await waitFor(() => logger.lines.some((l) => l.message.includes('limit reached')))
+    expect(p.server.stats()).toMatchObject({ sessions: 1, handshakes: 0 })
+  })
 })
