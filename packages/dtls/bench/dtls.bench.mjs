@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { createEndpoint, udp as udpTransport } from '@lwm2m/coap'
 import { dtlsClient, dtlsServer } from '../dist/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -208,6 +209,32 @@ async function heapPerSession(n) {
   return Math.round((after - before) / n)
 }
 
+/** Sequential CoAP GETs (CON, 2.05 piggybacked) through @lwm2m/coap's endpoint, over UDP or DTLS. */
+async function coapRequests(secure) {
+  const server = await createEndpoint({
+    transport: secure
+      ? dtlsServer({ host: '127.0.0.1', port: 0, psk: { key: () => PSK } })
+      : udpTransport({ host: '127.0.0.1', port: 0 }),
+    handler: () => ({ code: '2.05', payload: 'ok' }),
+  })
+  const client = await createEndpoint({
+    transport: secure
+      ? dtlsClient({ host: '127.0.0.1', psk: { identity: 'bench', key: PSK } })
+      : udpTransport({ host: '127.0.0.1', port: 0 }),
+  })
+  const to = { address: '127.0.0.1', port: server.address().port }
+  await client.request(to, { method: 'GET', path: '/x' })
+  let n = 0
+  const end = performance.now() + SECONDS * 1000
+  while (performance.now() < end) {
+    await client.request(to, { method: 'GET', path: '/x' })
+    n++
+  }
+  await client.close()
+  await server.close()
+  return n / SECONDS
+}
+
 const serverKey = keys()
 const clientKey = keys()
 const rpkServer = { rpk: { privateKey: serverKey, verifyPeer: () => true } }
@@ -239,6 +266,7 @@ const results = {
     dtls_psk_ccm8: await dtlsRoundTrips('TLS_PSK_WITH_AES_128_CCM_8'),
     dtls_psk_cbc_sha256: await dtlsRoundTrips('TLS_PSK_WITH_AES_128_CBC_SHA256'),
   },
+  coapRequests: { coap_udp: await coapRequests(false), coaps_psk_ccm8: await coapRequests(true) },
   nodeDtlsClient: await nodeDtlsClientReference(),
   heapBytesPerSessionPair: await heapPerSession(300),
 }
@@ -250,6 +278,13 @@ for (const [k, v] of Object.entries(results.handshakes)) {
 const udp = results.roundTrips.udp
 for (const [k, v] of Object.entries(results.roundTrips)) {
   rows.push([`round trips ${k}`, `${v.toFixed(0)} /s`, `${((v / udp) * 100).toFixed(0)} % of UDP`])
+}
+for (const [k, v] of Object.entries(results.coapRequests)) {
+  rows.push([
+    `CoAP GETs ${k}`,
+    `${v.toFixed(0)} /s`,
+    `${((v / results.coapRequests.coap_udp) * 100).toFixed(0)} % of CoAP over UDP`,
+  ])
 }
 if (results.nodeDtlsClient !== undefined) {
   const r = results.nodeDtlsClient
