@@ -182,6 +182,56 @@ describe('flight retransmission (RFC 6347 section 4.2.4) on a fake clock', () =>
     expect(helloAt.slice(1).map((t) => t - t0)).toEqual([0, 1000, 3000])
   })
 
+  it('a lost final flight: the client repeats its Finished flight and the server answers it again', async () => {
+    const clock = new FakeClock()
+    const p = await relayed(
+      { psk: { key: () => PSK }, clock: new FakeClock() },
+      { psk: { identity: 'n', key: PSK }, clock },
+    )
+    let dropped = 0
+    p.relay.filter = (dir, d) => {
+      // The server's last flight starts with its ChangeCipherSpec record.
+      if (dir === 'down' && d[0] === 20 && dropped === 0) {
+        dropped++
+        return false
+      }
+      return true
+    }
+    const done = roundTrip(p.client, p.inbox, p.via, 'after loss')
+    await waitFor(() => dropped === 1)
+    expect(p.server.stats().sessions).toBe(1) // the server is done; the client is not
+    expect(p.client.stats().handshakes).toBe(1)
+    clock.advance(1000) // the client retransmits CKE, CCS, Finished; the server resends its CCS and Finished
+    expect((await done).data.toString()).toBe('echo:after loss')
+    expect(p.server.stats().sessions).toBe(1)
+  })
+
+  it('abbreviated handshake, client final flight lost: the server timer repeats its flight and the client answers again', async () => {
+    const serverClock = new FakeClock()
+    const p = await relayed(
+      { psk: { key: () => PSK }, clock: serverClock },
+      { psk: { identity: 'n', key: PSK } },
+    )
+    await roundTrip(p.client, p.inbox, p.via, 'full')
+    p.client.closeSession(p.via)
+    await waitFor(() => p.server.stats().sessions === 0)
+    let dropped = 0
+    p.relay.filter = (dir, d) => {
+      if (dir === 'up' && d[0] === 20 && dropped === 0) {
+        dropped++
+        return false
+      }
+      return true
+    }
+    const done = roundTrip(p.client, p.inbox, p.via, 'resumed')
+    await waitFor(() => dropped === 1)
+    expect(p.client.session(p.via)?.resumed).toBe(true) // the client finished first in the abbreviated handshake
+    expect(p.server.stats().handshakes).toBe(1)
+    serverClock.advance(1000)
+    expect((await done).data.toString()).toBe('echo:resumed')
+    expect(p.server.session(p.serverInbox[1]!.peer)?.resumed).toBe(true)
+  })
+
   it('gives up with DTLS_TIMEOUT when the longest wait ends unanswered', async () => {
     const clock = new FakeClock()
     const client = dtlsClient({
