@@ -266,6 +266,33 @@ describe('flight retransmission (RFC 6347 section 4.2.4) on a fake clock', () =>
   })
 })
 
+describe('default retransmission schedule (RFC 6347 section 4.2.4.1: 1 s doubling, 60 s at most)', () => {
+  it('sends at 0, 1, 3, 7, 15, 31 and 63 s and fails after a 60 s wait', async () => {
+    const clock = new FakeClock()
+    const client = dtlsClient({ host: '127.0.0.1', psk: { identity: 'n', key: PSK }, clock })
+    cleanup.push(() => client.close())
+    await client.open(() => {})
+    const sink = createSocket('udp4')
+    const got: number[] = []
+    sink.on('message', () => got.push(clock.now()))
+    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()))
+    cleanup.push(() => sink.close())
+    let failed: DtlsError | undefined
+    client.send(Buffer.from('x'), { address: '127.0.0.1', port: sink.address().port }, (e) => {
+      failed = e as DtlsError
+    })
+    await waitFor(() => got.length === 1)
+    for (const step of [1000, 2000, 4000, 8000, 16000, 32000, 60000]) {
+      const n = got.length
+      clock.advance(step)
+      if (step < 60000) await waitFor(() => got.length === n + 1)
+    }
+    await waitFor(() => failed !== undefined)
+    expect(failed!.code).toBe('DTLS_TIMEOUT')
+    expect(got.map((t) => (t - got[0]!) / 1000)).toEqual([0, 1, 3, 7, 15, 31, 63])
+  })
+})
+
 describe('limits', () => {
   it('closes idle sessions after limits.idleTimeout (fake clock)', async () => {
     const clock = new FakeClock()

@@ -127,6 +127,13 @@ describe('malformed input never throws out of the transport nor ends the server'
       ),
       { numRuns: 3000 },
     )
+    // And some through a real socket, the way an attacker would send them.
+    const raw = createSocket('udp4')
+    await new Promise<void>((r) => raw.bind(0, '127.0.0.1', () => r()))
+    cleanup.push(() => raw.close())
+    const samples = fc.sample(fc.uint8Array({ minLength: 1, maxLength: 300 }), 300)
+    for (const b of samples) raw.send(b, p.to.port, p.to.address)
+    await new Promise((r) => setTimeout(r, 100))
     expect(logger.lines.filter((l) => l.level === 'error')).toEqual([])
     expect((await roundTrip(p.client, p.inbox, p.to, 'after')).data.toString()).toBe('echo:after')
   })
