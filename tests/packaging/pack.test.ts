@@ -101,3 +101,20 @@ describe('publint', () => {
     expect(messages.map((m) => `${m.type} ${m.code} ${m.path.join('.')}`)).toEqual([])
   })
 })
+
+describe('changesets', () => {
+  it('every changeset file parses (front matter intact) and names only workspace packages', () => {
+    const dir = join(root, '.changeset')
+    const names = new Set(pkgs.map((p) => p.name))
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
+      const text = readFileSync(join(dir, file), 'utf8')
+      const m = /^---\n([\s\S]*?)\n---\n/.exec(text)
+      expect(m, `${file} has front matter`).not.toBeNull()
+      for (const line of m![1]!.split('\n').filter((l) => l.trim() !== '')) {
+        const entry = /^"(@lwm2m\/[a-z0-9-]+)": (major|minor|patch)$/.exec(line.trim())
+        expect(entry, `${file}: ${line}`).not.toBeNull()
+        expect(names.has(entry![1]!), `${file} names ${entry![1]}`).toBe(true)
+      }
+    }
+  })
+})

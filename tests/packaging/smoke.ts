@@ -33,4 +33,15 @@ export const smoke: Record<string, string> = {
     await server.close()
     if (text !== 'ping' || identity.identity !== 'smoke' || prf(key, 'x', key, 5).length !== 5) process.exit(1)
   `,
+  '@lwm2m/objects': `
+    import { Lwm2mPath } from '@lwm2m/core'
+    import { createDeviceObject, createModelRegistry, deviceModel, parseDdf, standardModels, writeDdf } from '@lwm2m/objects'
+    const [model] = parseDdf(writeDdf([deviceModel]))
+    if (model.resources.size !== deviceModel.resources.size) process.exit(1)
+    const registry = createModelRegistry(standardModels)
+    if (registry.forClient([{ objectId: 3, version: '1.0' }]).getObjectModel(3).version !== '1.0') process.exit(2)
+    const device = createDeviceObject({ manufacturer: 'ACME' })
+    const read = await device.read(Lwm2mPath.parse('/3/0/0'), { origin: 'server' })
+    if (!read.ok || read.value.value !== 'ACME') process.exit(3)
+  `,
 }
