@@ -1,5 +1,6 @@
-import type { CoapResponse, IncomingRequest, RequestOptions } from '@lwm2m/coap'
+import type { RequestOptions } from '@lwm2m/coap'
 import { describe, expect, it } from 'vitest'
+import { incoming, response } from '../../test/fixtures/messages.js'
 import {
   CODECS,
   CTX,
@@ -13,7 +14,7 @@ import {
   voltage,
 } from '../../test/fixtures/operation-models.js'
 import { Lwm2mError } from '../errors.js'
-import { multipleResource } from '../node/build.js'
+import { instance, multipleResource } from '../node/build.js'
 import { Lwm2mPath } from '../path/path.js'
 import { type ClassifyContext, classifyRequest, type ReceiverSide } from './incoming.js'
 import { buildResponse, errorResponse } from './reply.js'
@@ -25,54 +26,6 @@ import type { Lwm2mOperation } from './types.js'
 const P = (t: string) => Lwm2mPath.parse(t)
 const ctx = CTX
 const text = new TextEncoder()
-
-function segments(path: RequestOptions['path']): string[] {
-  if (path === undefined) return []
-  return typeof path === 'string' ? path.split('/').filter(Boolean) : [...path]
-}
-
-/** What the receiving endpoint hands its handler for a request built here. */
-function incoming(req: RequestOptions, observe?: number): IncomingRequest {
-  const payload =
-    req.payload === undefined
-      ? new Uint8Array(0)
-      : typeof req.payload === 'string'
-        ? text.encode(req.payload)
-        : req.payload
-  const obsOption = req.options?.find((o) => o.number === 6)
-  return {
-    peer: { address: '127.0.0.1', port: 5683 } as IncomingRequest['peer'],
-    method: req.method,
-    code: 0,
-    confirmable: true,
-    messageId: 1,
-    token: new Uint8Array(0),
-    options: [],
-    path: segments(req.path),
-    query: req.query ?? [],
-    contentFormat: req.contentFormat,
-    accept: req.accept,
-    observe: observe ?? (obsOption ? (obsOption.value[0] ?? 0) : undefined),
-    payload,
-  }
-}
-
-function response(code: number, over: Partial<CoapResponse> = {}): CoapResponse {
-  return {
-    code,
-    options: [],
-    payload: new Uint8Array(0),
-    peer: { address: '127.0.0.1', port: 5683 } as CoapResponse['peer'],
-    type: 2,
-    contentFormat: undefined,
-    observe: undefined,
-    locationPath: [],
-    locationQuery: [],
-    maxAge: undefined,
-    etag: undefined,
-    ...over,
-  }
-}
 
 function refused(fn: () => unknown): Lwm2mResponseError {
   try {
@@ -625,6 +578,107 @@ describe('classifying incoming requests', () => {
     expect(
       refused(() => classify('server', { method: 'POST', path: '/rd/a', query: ['b=UQ'] })).coapCode,
     ).toBe(0x80)
+  })
+})
+
+describe('Create without instance id (Core TS 1.2 section 6.3.6)', () => {
+  const noId = portfolio(65535)
+  const code = (fn: () => unknown) => {
+    try {
+      fn()
+    } catch (e) {
+      return Lwm2mError.isInstance(e) ? e.code : 'not an Lwm2mError'
+    }
+    return 'no error'
+  }
+
+  it('goes in TLV as the resource TLVs alone, and comes back with id 65535 for the client to pick', () => {
+    const req = buildRequest({ kind: 'create', path: P('/16'), instances: [noId], contentFormat: 11542 }, ctx)
+    // No Object Instance TLV (type 00) in front: the first TLV is the Multiple Resource TLV of Identity.
+    expect((req.payload as Uint8Array)[0]! >> 6).toBe(2)
+    expect(classify('client', req)).toEqual({
+      kind: 'create',
+      path: P('/16'),
+      instances: [noId],
+      contentFormat: 11542,
+    })
+  })
+
+  it('gives instance 0 in a single-instance object, the only id the client could pick', () => {
+    const noIdDevice = instance(65535, [utcOffset])
+    const req = buildRequest(
+      { kind: 'create', path: P('/3'), instances: [noIdDevice], contentFormat: 11542 },
+      ctx,
+    )
+    expect(classify('client', req)).toMatchObject({ kind: 'create', instances: [instance(0, [utcOffset])] })
+  })
+
+  it('reads an empty TLV payload as an instance without id and without values', () => {
+    const req = buildRequest(
+      { kind: 'create', path: P('/16'), instances: [instance(65535)], contentFormat: 11542 },
+      ctx,
+    )
+    expect((req.payload as Uint8Array).length).toBe(0)
+    expect(classify('client', req)).toMatchObject({ kind: 'create', instances: [instance(65535)] })
+  })
+
+  it('is refused in formats that name every value by its full path (SenML, LwM2M CBOR, OMA JSON)', () => {
+    for (const f of [110, 112, 11543, 11544]) {
+      expect(
+        code(() =>
+          buildRequest({ kind: 'create', path: P('/16'), instances: [noId], contentFormat: f }, ctx),
+        ),
+      ).toBe('LWM2M_UNSUPPORTED_FORMAT')
+    }
+  })
+
+  it('creates one instance only, and an instance id is given once', () => {
+    expect(
+      code(() =>
+        buildRequest(
+          { kind: 'create', path: P('/16'), instances: [noId, portfolio(1)], contentFormat: 11542 },
+          ctx,
+        ),
+      ),
+    ).toBe('LWM2M_INVALID_VALUE')
+    expect(
+      code(() =>
+        buildRequest(
+          { kind: 'create', path: P('/16'), instances: [portfolio(1), portfolio(1)], contentFormat: 11542 },
+          ctx,
+        ),
+      ),
+    ).toBe('LWM2M_INVALID_VALUE')
+  })
+})
+
+describe('Send formats (Core TS 1.2 section 6.4.6)', () => {
+  const data = [{ timestamp: undefined, nodes: new Map([['/3/0/0', manufacturer]]) }]
+
+  it('refuses to send in a format Send does not use, and answers 4.15 to one', () => {
+    expect(() => buildRequest({ kind: 'send', data, contentFormat: 11543 }, ctx)).toThrow(/cannot carry Send/)
+    const omaJson = CODECS.require(11543).encodeTimestamped!(data, MODELS)
+    expect(
+      refused(() =>
+        classify('server', { method: 'POST', path: '/dp', contentFormat: 11543, payload: omaJson }),
+      ).coapCode,
+    ).toBe(0x8f)
+  })
+
+  it('never drops a timestamp: LwM2M CBOR carries none, so timestamped data is refused in it', () => {
+    const timed = [{ timestamp: 1_700_000_000, nodes: data[0]!.nodes }]
+    expect(() => buildRequest({ kind: 'send', data: timed, contentFormat: 11544 }, ctx)).toThrow(
+      /timestamped/,
+    )
+    expect(classify('server', buildRequest({ kind: 'send', data, contentFormat: 11544 }, ctx))).toEqual({
+      kind: 'send',
+      data,
+      contentFormat: 11544,
+    })
+  })
+
+  it('refuses a Send without data', () => {
+    expect(() => buildRequest({ kind: 'send', data: [], contentFormat: 110 }, ctx)).toThrow(/needs data/)
   })
 })
 

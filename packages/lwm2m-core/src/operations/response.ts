@@ -93,8 +93,11 @@ function parseAny(
           'LWM2M_UNSUPPORTED_FORMAT',
           `content format ${format} cannot carry several nodes`,
         )
+      // Each requested path gets the node under it (or null when the answer left it out, Core
+      // TS 1.2 section 6.3.8: Read-Composite is best effort); a Bootstrap-Pack is grouped by resource.
+      const paths = op.kind === 'bootstrapPackRequest' ? undefined : op.paths
       const nodes =
-        response.payload.length === 0 ? new Map() : codec.decodeNodes(response.payload, ctx.models)
+        response.payload.length === 0 ? new Map() : codec.decodeNodes(response.payload, ctx.models, paths)
       return { code, nodes, contentFormat: format }
     }
     case 'register':
