@@ -390,6 +390,10 @@ function classifyBootstrap(req: IncomingRequest, ctx: ClassifyContext): Lwm2mOpe
     case 'PUT': {
       if (path.isRoot() || path.isResourceInstance()) methodNotAllowed('Bootstrap-Write', path)
       const node = decodeAt(req, ctx, path, 'Bootstrap-Write')
+      // Resource TLVs without Object Instance TLV in a multiple-instance object: the form of a
+      // Create without id (instance 65535, reserved), which a Bootstrap-Write cannot mean.
+      if (node.kind === 'object' && node.instances.has(MAX_ID))
+        refuse(BAD_REQUEST, `Bootstrap-Write of ${path} names no instance (or the reserved ${MAX_ID})`)
       return { kind: 'bootstrapWrite', path, node, contentFormat: req.contentFormat! }
     }
     case 'DELETE':

@@ -13,7 +13,7 @@ import {
   utcOffset,
   voltage,
 } from '../../test/fixtures/operation-models.js'
-import { Lwm2mError } from '../errors.js'
+import { Lwm2mCodecError, Lwm2mError } from '../errors.js'
 import { instance, multipleResource } from '../node/build.js'
 import { Lwm2mPath } from '../path/path.js'
 import { type ClassifyContext, classifyRequest, type ReceiverSide } from './incoming.js'
@@ -218,6 +218,33 @@ describe('mapping responses back', () => {
       id: 16,
       instances: new Map(),
     })
+  })
+
+  it('refuses a Read answer of a multiple-instance object without Object Instance TLVs (no instance 65535 comes back)', () => {
+    // /1 has several instances: resource TLVs without the instance TLV are the form of a Create
+    // without id (Core TS 1.2 section 6.3.6), never an answer.
+    const bare = CODECS.require(11542).encode(server, P('/1/0'), MODELS)
+    let err: unknown
+    try {
+      parseResponse(
+        { kind: 'read', path: P('/1') },
+        response(0x45, { contentFormat: 11542, payload: bare }),
+        ctx,
+      )
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(Lwm2mCodecError)
+    expect((err as Lwm2mCodecError).path).toBe('/1/65535')
+    // Single-instance Device (/3): the same form is instance 0, as LwM2M 1.0 peers send it.
+    const bareDevice = CODECS.require(11542).encode(device, P('/3/0'), MODELS)
+    expect(
+      parseResponse(
+        { kind: 'read', path: P('/3') },
+        response(0x45, { contentFormat: 11542, payload: bareDevice }),
+        ctx,
+      ).node,
+    ).toEqual({ kind: 'object', id: 3, instances: new Map([[0, device]]) })
   })
 
   it('throws Lwm2mResponseError with the code and name on 4.xx', () => {
@@ -453,6 +480,15 @@ describe('classifying incoming requests', () => {
     expect(
       refused(() =>
         classify('client', { method: 'GET', path: '/3/0/7', query: ['epmin=1'] }, { version: '1.0' }, 0),
+      ).coapCode,
+    ).toBe(0x80)
+  })
+
+  it('answers 4.00 to a Bootstrap-Write of a multiple-instance object whose TLVs name no instance', () => {
+    const bare = CODECS.require(11542).encode(server, P('/1/0'), MODELS)
+    expect(
+      refused(() =>
+        classify('clientBootstrap', { method: 'PUT', path: '/1', contentFormat: 11542, payload: bare }),
       ).coapCode,
     ).toBe(0x80)
   })
