@@ -115,6 +115,7 @@ const HANDLED_CRITICAL = [
 ]
 
 const EMPTY = new Uint8Array(0)
+const NO_OPTIONS: readonly CoapOption[] = []
 
 function ackBytes(mid: number): Uint8Array {
   return Uint8Array.of(0x60, 0, mid >>> 8, mid & 0xff)
@@ -130,6 +131,13 @@ export function tokenKeyOf(token: Uint8Array): number {
   const m = Math.min(len, 6)
   for (let i = 0; i < m; i++) n = n * 256 + token[i]!
   return n + len * 281474976710656
+}
+
+/** The options in number order, copied only when they are not already. */
+function sorted_(options: CoapOption[]): CoapOption[] {
+  for (let i = 1; i < options.length; i++)
+    if (options[i]!.number < options[i - 1]!.number) return sortOptions(options)
+  return options
 }
 
 function sameToken(a: Uint8Array, b: Uint8Array): boolean {
@@ -175,26 +183,29 @@ class DedupList implements Deadline {
   tail: DedupEntry | undefined = undefined
   constructor(readonly endpoint: Endpoint) {}
   push(e: DedupEntry): void {
+    e.list = this
     if (this.tail === undefined) {
       this.head = this.tail = e
       this.endpoint.schedule(this, e.expires)
     } else {
+      e.prev = this.tail
       this.tail.next = e
       this.tail = e
     }
   }
-  shift(): DedupEntry | undefined {
-    const e = this.head
-    if (e === undefined) return undefined
-    this.head = e.next
-    e.next = undefined
-    if (this.head === undefined) this.tail = undefined
-    return e
+  /** Takes `e` out of the list (O(1): entries are doubly linked). */
+  unlink(e: DedupEntry): void {
+    if (e.prev !== undefined) e.prev.next = e.next
+    else this.head = e.next
+    if (e.next !== undefined) e.next.prev = e.prev
+    else this.tail = e.prev
+    e.prev = e.next = undefined
+    e.list = undefined
   }
   onDeadline(now: number): void {
     let budget = 100_000
     while (this.head !== undefined && this.head.expires <= now && budget-- > 0) {
-      this.endpoint.forgetDedup(this.shift()!)
+      this.endpoint.forgetDedup(this.head)
     }
     if (this.head !== undefined) this.endpoint.schedule(this, Math.max(this.head.expires, now + 1))
   }
@@ -307,6 +318,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
   readonly #conInterval: number
   readonly #blockTimeout: number
   readonly #rand4 = new Uint8Array(4)
+  readonly #pathCache = new Map<string, readonly CoapOption[]>()
   #handler: RequestHandler | undefined
   #mid: number
   #closed = false
@@ -639,7 +651,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     if (e === undefined) return false
     // A message reusing a Message ID with another token or code is new, not a duplicate
     // (a peer recycling Message IDs faster than EXCHANGE_LIFETIME).
-    if (e.code !== msg.code || e.tokenKey !== tokenKeyOf(msg.token)) return false
+    if (e.code !== msg.code || e.tokenKey !== tokenKeyOf(msg.token) || e.peer !== ps) return false
     if (msg.type === MessageType.CON && e.reply !== undefined) this.#sendRaw(e.reply, from)
     return true
   }
@@ -648,19 +660,21 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     const con = msg.type === MessageType.CON
     const lifetime = con ? this.params.exchangeLifetime : this.params.nonLifetime
     const e = new DedupEntry(ps, msg.messageId, tokenKeyOf(msg.token), msg.code, this.clock.now() + lifetime)
+    // A Message ID reused by the peer replaces the older entry, which goes at once.
+    const old = ps.dedup.get(msg.messageId)
+    if (old !== undefined) this.forgetDedup(old)
     ps.dedup.set(msg.messageId, e)
     ;(con ? this.#conDedup : this.#nonDedup).push(e)
     if (++this.#dedupCount > this.limits.maxDeduplicationEntries) {
       // Bounded: drop the oldest entry early.
       const a = this.#conDedup.head
       const b = this.#nonDedup.head
-      const oldest =
+      const victim =
         a === undefined
-          ? this.#nonDedup
+          ? b
           : b === undefined || a.expires - this.params.exchangeLifetime <= b.expires - this.params.nonLifetime
-            ? this.#conDedup
-            : this.#nonDedup
-      const victim = oldest.shift()
+            ? a
+            : b
       if (victim !== undefined) this.forgetDedup(victim)
     }
     return e
@@ -668,6 +682,8 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
 
   /** @internal */
   forgetDedup(e: DedupEntry): void {
+    if (e.list === undefined) return
+    ;(e.list as DedupList).unlink(e)
     this.#dedupCount--
     const ps = e.peer
     if (ps.dedup.get(e.mid) === e) ps.dedup.delete(e.mid)
@@ -838,13 +854,13 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     return { peer: { address, port: uri.port }, prefix: uriToOptions(uri) }
   }
 
-  #spec(options: RequestOptions, prefix: CoapOption[], observe: boolean): RequestSpec {
+  #spec(options: RequestOptions, prefix: readonly CoapOption[], observe: boolean): RequestSpec {
     const method = options.method
     const code = methodCode(method)
     if (code === undefined || methodName(code) === undefined) {
       throw new CoapError('COAP_INVALID_ARGUMENT', `unknown method ${String(method)}`)
     }
-    const opts = requestOptions(options, prefix)
+    const opts = requestOptions(options, prefix, this.#pathCache)
     if (observe) {
       for (let i = opts.length - 1; i >= 0; i--)
         if (opts[i]!.number === OptionNumber.Observe) opts.splice(i, 1)
@@ -870,13 +886,15 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     }
   }
 
+  /** Runs a request; `started` receives the state machine (observe needs it). */
   #run(
     peer: Peer,
     spec: RequestSpec,
     signal: AbortSignal | undefined,
-    observe: NotificationListener | undefined,
-  ) {
-    return new Promise<{ req: ClientRequest; res: ReceivedResponse }>((resolve, reject) => {
+    keepOnAbortWhenObserving: boolean,
+    started?: (req: ClientRequest) => void,
+  ): Promise<ReceivedResponse> {
+    return new Promise<ReceivedResponse>((resolve, reject) => {
       if (this.#closed) {
         reject(new CoapError('COAP_CLOSED', 'the endpoint is closed'))
         return
@@ -891,27 +909,41 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
         return
       }
       let onAbort: (() => void) | undefined
-      const req = new ClientRequest(this, ps, peer, spec, (err, res) => {
-        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort)
-        if (err !== undefined) reject(err)
-        else resolve({ req, res: res! })
-      })
+      const callback: RequestCallback =
+        signal === undefined
+          ? (err, res) => (err !== undefined ? reject(err) : resolve(res!))
+          : (err, res) => {
+              signal.removeEventListener('abort', onAbort!)
+              if (err !== undefined) reject(err)
+              else resolve(res!)
+            }
+      const req = new ClientRequest(this, ps, peer, spec, callback)
       if (signal !== undefined) {
         onAbort = () => {
-          if (req.observing && observe !== undefined) return
+          if (req.observing && keepOnAbortWhenObserving) return
           req.fail(abortReason(signal))
         }
         signal.addEventListener('abort', onAbort, { once: true })
       }
+      started?.(req)
       req.start()
     })
   }
 
-  async request(target: Peer | string, options: RequestOptions): Promise<CoapResponse> {
-    const { peer, prefix } = await this.#target(target)
-    const spec = this.#spec(options, prefix, false)
-    const { res } = await this.#run(peer, spec, options.signal, undefined)
-    return res
+  request(target: Peer | string, options: RequestOptions): Promise<CoapResponse> {
+    if (typeof target !== 'string') {
+      // No URI to resolve: no extra promise on the way.
+      let spec: RequestSpec
+      try {
+        spec = this.#spec(options, NO_OPTIONS, false)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      return this.#run(target, spec, options.signal, false)
+    }
+    return this.#target(target).then(({ peer, prefix }) =>
+      this.#run(peer, this.#spec(options, prefix, false), options.signal, false),
+    )
   }
 
   async observe(
@@ -924,10 +956,13 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     }
     const { peer, prefix } = await this.#target(target)
     const spec = this.#spec(options, prefix, true)
-    const { req, res } = await this.#run(peer, spec, options.signal, onNotification)
-    const obs = new ClientObservation(this, req, res, req.observing, onNotification)
-    if (req.observing) {
-      req.attachment = obs
+    let req: ClientRequest | undefined
+    const res = await this.#run(peer, spec, options.signal, true, (r) => {
+      req = r
+    })
+    const obs = new ClientObservation(this, req!, res, req!.observing, onNotification)
+    if (req!.observing) {
+      req!.attachment = obs
       if (options.signal !== undefined) {
         const signal = options.signal
         signal.addEventListener('abort', () => void obs.cancel('passive'), { once: true, signal: obs.signal })
@@ -994,17 +1029,37 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       this.#respondCode(ex, Code.MethodNotAllowed) // RFC 7252 section 5.8
       return
     }
-    let bad = unrecognizedCriticalOptions(msg.options, this.#known)
-    if (bad.length > 0 && this.#appCritical.size > 0) bad = bad.filter((n) => !this.#appCritical.has(n))
-    if (bad.length > 0) {
-      // RFC 7252 section 5.4.1: unrecognized critical option in a request: 4.02.
-      this.#respondCode(ex, Code.BadOption, `unrecognized critical option ${bad.join(', ')}`)
-      return
+    // One pass over the options: the common case allocates nothing.
+    let suspect = false
+    let proxy = false
+    let previous = -1
+    for (const o of msg.options) {
+      const n = o.number
+      if ((n & 1) === 1) {
+        const d = optionDefinition(n)
+        if (
+          !this.#known.has(n) ||
+          (d !== undefined &&
+            (o.value.length < d.minLength ||
+              o.value.length > d.maxLength ||
+              (!d.repeatable && n === previous)))
+        ) {
+          suspect = true
+        }
+        if (n === OptionNumber.ProxyUri || n === OptionNumber.ProxyScheme) proxy = true
+      }
+      previous = n
     }
-    if (
-      getOption(msg.options, OptionNumber.ProxyUri) !== undefined ||
-      getOption(msg.options, OptionNumber.ProxyScheme) !== undefined
-    ) {
+    if (suspect) {
+      let bad = unrecognizedCriticalOptions(msg.options, this.#known)
+      if (bad.length > 0 && this.#appCritical.size > 0) bad = bad.filter((n) => !this.#appCritical.has(n))
+      if (bad.length > 0) {
+        // RFC 7252 section 5.4.1: unrecognized critical option in a request: 4.02.
+        this.#respondCode(ex, Code.BadOption, `unrecognized critical option ${bad.join(', ')}`)
+        return
+      }
+    }
+    if (proxy) {
       this.#respondCode(ex, Code.ProxyingNotSupported) // RFC 7252 section 5.7.2
       return
     }
@@ -1170,13 +1225,11 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       ex.counted = false
       ps.serverInFlight--
     }
-    this.#queue.cancel(ex)
-    this.#signalled.delete(ex)
+    if (ex.heapIndex >= 0) this.#queue.cancel(ex)
+    if (this.#signalled.size > 0) this.#signalled.delete(ex)
     let body: Uint8Array | undefined = payload
     if (isSuccessCode(code) || payload.length > blockSize(this.#szx)) {
-      const wantSize2 =
-        getUintOption(ex.options, OptionNumber.Size2) === 0 &&
-        getOption(ex.options, OptionNumber.Size2) !== undefined
+      const wantSize2 = getUintOption(ex.options, OptionNumber.Size2) === 0
       body = this.#block2Body(ps, ex, code, options, payload, ex.block2, wantSize2)
     }
     if (body === undefined) {
@@ -1198,7 +1251,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
         return
       }
     }
-    const sorted = sortOptions(options)
+    const sorted = sorted_(options)
     if (ex.confirmable && !ex.ackSent) {
       // Piggybacked (RFC 7252 section 5.2.1); kept for duplicates of the request.
       const bytes = encodeMessage({

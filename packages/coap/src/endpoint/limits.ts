@@ -14,7 +14,7 @@ export interface EndpointLimits {
   readonly maxPeers: number
   /** Server-side block-wise transfers per peer (Block1 reassembly, Block2 bodies); the oldest is dropped beyond. Default 16. */
   readonly maxBlockTransfersPerPeer: number
-  /** Deduplication entries kept in all (oldest dropped first beyond). Default 500000. */
+  /** Deduplication entries kept in all (oldest dropped first beyond). Default 200000. */
   readonly maxDeduplicationEntries: number
   /** How long an abandoned block-wise transfer is kept, ms. Default EXCHANGE_LIFETIME. */
   readonly blockTransferTimeout: number | undefined
@@ -27,7 +27,7 @@ export const DEFAULT_LIMITS: EndpointLimits = Object.freeze({
   maxObservationsPerPeer: 64,
   maxPeers: 100_000,
   maxBlockTransfersPerPeer: 16,
-  maxDeduplicationEntries: 500_000,
+  maxDeduplicationEntries: 200_000,
   blockTransferTimeout: undefined,
 })
 

@@ -7,6 +7,9 @@ export class DedupEntry {
   /** The datagram to send again when a duplicate CON arrives (ACK or piggybacked response); unset while handling. */
   reply: Uint8Array | undefined = undefined
   next: DedupEntry | undefined = undefined
+  prev: DedupEntry | undefined = undefined
+  /** The expiry list holding the entry; undefined once forgotten. */
+  list: unknown = undefined
   constructor(
     readonly peer: PeerState,
     readonly mid: number,
