@@ -99,6 +99,15 @@ export interface EndpointStats {
   readonly observers: number
 }
 
+/** The endpoint {@link createEndpoint} makes: a {@link CoapEndpoint} with its settings and counters. */
+export interface LocalEndpoint extends CoapEndpoint {
+  /** The transmission parameters in force, with the derived values. */
+  readonly params: DerivedParameters
+  readonly limits: EndpointLimits
+  /** What the endpoint holds right now. */
+  stats(): EndpointStats
+}
+
 /** Critical options this endpoint processes (RFC 7252, 7641, 7959, 9175). */
 const HANDLED_CRITICAL = [
   OptionNumber.IfMatch,
@@ -289,7 +298,7 @@ class ClientObservation implements Observation {
   }
 }
 
-export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, ObservationHost {
+export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, ObservationHost {
   readonly [endpointSymbol] = true as const
   readonly scheme: 'coap' | 'coaps'
   readonly transport: Transport
@@ -1541,7 +1550,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
  * Creates a CoAP endpoint on a transport and opens it: client (`request`, `observe`,
  * `ping`) and server (`handler`) at once. See {@link EndpointOptions} for the knobs.
  */
-export async function createEndpoint(options: EndpointOptions): Promise<Endpoint> {
+export async function createEndpoint(options: EndpointOptions): Promise<LocalEndpoint> {
   const ep = new Endpoint(options)
   await ep.open()
   return ep
