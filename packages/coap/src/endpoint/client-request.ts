@@ -184,7 +184,9 @@ export class ClientRequest implements Deadline, OutgoingOwner {
 
   onAcknowledged(out: Outgoing, response: CoapMessage | undefined, from: Peer): void {
     if (out !== this.out) return
-    if (response !== undefined) this.onResponse(response, from)
+    // A piggybacked response must carry the request's token (RFC 7252 section 5.3.2);
+    // one that does not acknowledges the request but answers nothing.
+    if (response !== undefined && sameBytes(response.token, this.token)) this.onResponse(response, from)
     // An Empty ACK: the response comes separately (RFC 7252 section 5.2.2).
   }
 

@@ -628,11 +628,53 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     else this.#sendRaw(rstBytes(msg.messageId), from)
   }
 
+  /**
+   * The critical options of a message that this endpoint does not recognize (unknown,
+   * or known with a bad length or repeated; RFC 7252 section 5.4.1), or undefined when
+   * there are none. One pass; the common case allocates nothing.
+   */
+  #unrecognizedCritical(options: readonly CoapOption[]): number[] | undefined {
+    let suspect = false
+    let previous = -1
+    for (const o of options) {
+      const n = o.number
+      if ((n & 1) === 1) {
+        const d = optionDefinition(n)
+        if (
+          !this.#known.has(n) ||
+          (d !== undefined &&
+            (o.value.length < d.minLength ||
+              o.value.length > d.maxLength ||
+              (!d.repeatable && n === previous)))
+        ) {
+          suspect = true
+          break
+        }
+      }
+      previous = n
+    }
+    if (!suspect) return undefined
+    let bad = unrecognizedCriticalOptions(options, this.#known)
+    if (bad.length > 0 && this.#appCritical.size > 0) bad = bad.filter((n) => !this.#appCritical.has(n))
+    return bad.length > 0 ? bad : undefined
+  }
+
   #onAck(ps: PeerState, msg: CoapMessage, from: Peer): void {
     const out = ps.outgoing.get(msg.messageId)
     if (out === undefined || !out.confirmable) return // an ACK matching nothing is ignored (section 4.2)
     if (msg.code !== 0 && !isResponseCode(msg.code)) return
     this.#settle(out)
+    if (msg.code !== 0) {
+      const bad = this.#unrecognizedCritical(msg.options)
+      if (bad !== undefined) {
+        // RFC 7252 section 5.4.1: a piggybacked response with an unrecognized critical option is rejected.
+        out.owner.onGiveUp(
+          out,
+          new CoapError('COAP_MALFORMED', `response with unrecognized critical option ${bad.join(', ')}`),
+        )
+        return
+      }
+    }
     out.owner.onAcknowledged(out, msg.code === 0 ? undefined : msg, from)
   }
 
@@ -712,6 +754,14 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     if (req === undefined || req.peerState !== ps || !sameToken(req.token, msg.token)) {
       // RFC 7252 section 4.2/4.3 (and RFC 7641 section 3.6 for forgotten observations): reject.
       this.#sendRaw(rstBytes(msg.messageId), from)
+      return
+    }
+    const bad = this.#unrecognizedCritical(msg.options)
+    if (bad !== undefined) {
+      // RFC 7252 section 5.4.1: a CON response with an unrecognized critical option is
+      // rejected with RST, a NON one silently ignored.
+      if (msg.type === MessageType.CON) this.#sendRaw(rstBytes(msg.messageId), from)
+      this.logger.debug('response with unrecognized critical option ignored', { options: bad })
       return
     }
     const e = this.#remember(ps, msg)
@@ -1038,36 +1088,15 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
       this.#respondCode(ex, Code.MethodNotAllowed) // RFC 7252 section 5.8
       return
     }
-    // One pass over the options: the common case allocates nothing.
-    let suspect = false
+    const bad = this.#unrecognizedCritical(msg.options)
+    if (bad !== undefined) {
+      // RFC 7252 section 5.4.1: unrecognized critical option in a request: 4.02.
+      this.#respondCode(ex, Code.BadOption, `unrecognized critical option ${bad.join(', ')}`)
+      return
+    }
     let proxy = false
-    let previous = -1
-    for (const o of msg.options) {
-      const n = o.number
-      if ((n & 1) === 1) {
-        const d = optionDefinition(n)
-        if (
-          !this.#known.has(n) ||
-          (d !== undefined &&
-            (o.value.length < d.minLength ||
-              o.value.length > d.maxLength ||
-              (!d.repeatable && n === previous)))
-        ) {
-          suspect = true
-        }
-        if (n === OptionNumber.ProxyUri || n === OptionNumber.ProxyScheme) proxy = true
-      }
-      previous = n
-    }
-    if (suspect) {
-      let bad = unrecognizedCriticalOptions(msg.options, this.#known)
-      if (bad.length > 0 && this.#appCritical.size > 0) bad = bad.filter((n) => !this.#appCritical.has(n))
-      if (bad.length > 0) {
-        // RFC 7252 section 5.4.1: unrecognized critical option in a request: 4.02.
-        this.#respondCode(ex, Code.BadOption, `unrecognized critical option ${bad.join(', ')}`)
-        return
-      }
-    }
+    for (const o of msg.options)
+      if (o.number === OptionNumber.ProxyUri || o.number === OptionNumber.ProxyScheme) proxy = true
     if (proxy) {
       this.#respondCode(ex, Code.ProxyingNotSupported) // RFC 7252 section 5.7.2
       return

@@ -572,3 +572,68 @@ describe('client: ping and matching (RFC 7252 section 4.3, 5.3.2)', () => {
     expect(CoapError.isInstance(bad) && bad.code).toBe('COAP_INVALID_URI')
   })
 })
+
+describe('client: options of responses (RFC 7252 section 5.4.1, 5.3.2)', () => {
+  it('rejects a CON response with an unrecognized critical option with RST, and fails a piggybacked one', async () => {
+    r = await rig()
+    const p = r.ep.request(r.rawPeer, { method: 'GET', timeout: 20_000 }).catch((e: unknown) => e)
+    await r.flush()
+    const [req] = r.take()
+    r.send({ type: MessageType.ACK, code: 0, messageId: req!.messageId })
+    r.send({
+      type: MessageType.CON,
+      code: Code.Content,
+      messageId: 77,
+      token: req!.token,
+      options: [{ number: 2049, value: tok(1) }],
+    })
+    await r.flush()
+    expect(r.take().map((m) => [m.type, m.messageId])).toEqual([[MessageType.RST, 77]])
+    r.send({
+      type: MessageType.CON,
+      code: Code.Content,
+      messageId: 78,
+      token: req!.token,
+      payload: str('fine'),
+    })
+    const res = await p
+    expect(txt((res as { payload: Uint8Array }).payload)).toBe('fine')
+
+    const q = r.ep.request(r.rawPeer, { method: 'GET' }).catch((e: unknown) => e)
+    await r.flush()
+    const req2 = r.take().find((m) => m.type === MessageType.CON)
+    r.send({
+      type: MessageType.ACK,
+      code: Code.Content,
+      messageId: req2!.messageId,
+      token: req2!.token,
+      options: [{ number: 2049, value: tok(1) }],
+    })
+    const err = await q
+    expect(CoapError.isInstance(err) && err.code).toBe('COAP_MALFORMED')
+  })
+
+  it('treats a piggybacked response with the wrong token as a bare ACK and waits for the real one', async () => {
+    r = await rig()
+    const p = r.ep.request(r.rawPeer, { method: 'GET' })
+    await r.flush()
+    const [req] = r.take()
+    r.send({
+      type: MessageType.ACK,
+      code: Code.Content,
+      messageId: req!.messageId,
+      token: tok(9, 9, 9),
+      payload: str('wrong'),
+    })
+    await r.advance(5000)
+    expect(r.take()).toHaveLength(0) // acknowledged: no retransmission
+    r.send({
+      type: MessageType.NON,
+      code: Code.Content,
+      messageId: 5,
+      token: req!.token,
+      payload: str('right'),
+    })
+    expect(txt((await p).payload)).toBe('right')
+  })
+})
