@@ -146,7 +146,9 @@ export class ClientRequest implements Deadline, OutgoingOwner {
 
   #send(): void {
     const spec = this.spec
-    const opts: CoapOption[] = spec.options.slice()
+    // Copied only when block-wise options join the request's own.
+    let opts = spec.options as CoapOption[]
+    let own = true
     let payload = spec.body
     if (this.#b1) {
       const size = blockSize(this.#b1Szx)
@@ -154,6 +156,10 @@ export class ClientRequest implements Deadline, OutgoingOwner {
       payload = spec.body.subarray(this.#b1Offset, end)
       this.#b1Sent = end - this.#b1Offset
       const more = end < spec.body.length
+      if (own) {
+        opts = opts.slice()
+        own = false
+      }
       opts.push({
         number: OptionNumber.Block1,
         value: encodeBlock({ num: this.#b1Offset / size, more, szx: this.#b1Szx }),
@@ -163,6 +169,10 @@ export class ClientRequest implements Deadline, OutgoingOwner {
       opts.push({ number: OptionNumber.RequestTag, value: this.#requestTag })
     } else if (this.#b2Next > 0 || (spec.earlyBlock2 && this.#b2Chunks === undefined)) {
       if (this.#b2Next > 0 && spec.code !== Code.FETCH && spec.code !== Code.GET) payload = EMPTY
+      if (own) {
+        opts = opts.slice()
+        own = false
+      }
       opts.push({
         number: OptionNumber.Block2,
         value: encodeBlock({ num: this.#b2Next, more: false, szx: this.#b2Szx }),
@@ -174,7 +184,7 @@ export class ClientRequest implements Deadline, OutgoingOwner {
       code: spec.code,
       messageId: mid,
       token: this.token,
-      options: sortOptions(opts),
+      options: own ? spec.options : sortOptions(opts),
       payload,
     })
     const out = new Outgoing(this.side, this.peerState, mid, bytes, spec.confirmable, spec.confirmable, this)

@@ -714,6 +714,11 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     // A Message ID reused by the peer replaces the older entry, which goes at once.
     const old = ps.dedup.get(msg.messageId)
     if (old !== undefined) this.forgetDedup(old)
+    else if (ps.dedup.size >= this.limits.maxDeduplicationEntriesPerPeer) {
+      // The peer's oldest entry (Map order is arrival order).
+      const oldest = ps.dedup.values().next().value
+      if (oldest !== undefined) this.forgetDedup(oldest)
+    }
     ps.dedup.set(msg.messageId, e)
     ;(con ? this.#conDedup : this.#nonDedup).push(e)
     if (++this.#dedupCount > this.limits.maxDeduplicationEntries) {
@@ -935,7 +940,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     const timeout = options.timeout ?? this.#requestTimeout
     return {
       code,
-      options: opts,
+      options: sorted_(opts),
       body,
       confirmable: options.confirmable ?? true,
       szx: this.#szx,

@@ -16,6 +16,14 @@ export interface EndpointLimits {
   readonly maxBlockTransfersPerPeer: number
   /** Deduplication entries kept in all (oldest dropped first beyond). Default 200000. */
   readonly maxDeduplicationEntries: number
+  /**
+   * Deduplication entries kept per peer (its oldest dropped first beyond). A peer keeps
+   * at most one per Message ID (65536); a lower bound trades protection against very
+   * late duplicates from peers sending more than this many messages per
+   * EXCHANGE_LIFETIME (16384 per 247 s is 66 messages a second, sustained) for memory.
+   * Default 16384.
+   */
+  readonly maxDeduplicationEntriesPerPeer: number
   /** How long an abandoned block-wise transfer is kept, ms. Default EXCHANGE_LIFETIME. */
   readonly blockTransferTimeout: number | undefined
 }
@@ -28,6 +36,7 @@ export const DEFAULT_LIMITS: EndpointLimits = Object.freeze({
   maxPeers: 100_000,
   maxBlockTransfersPerPeer: 16,
   maxDeduplicationEntries: 200_000,
+  maxDeduplicationEntriesPerPeer: 16_384,
   blockTransferTimeout: undefined,
 })
 

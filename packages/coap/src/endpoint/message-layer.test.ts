@@ -637,3 +637,18 @@ describe('client: options of responses (RFC 7252 section 5.4.1, 5.3.2)', () => {
     expect(txt((await p).payload)).toBe('right')
   })
 })
+
+describe('deduplication bounds per peer', () => {
+  it("drops a peer's oldest entries beyond maxDeduplicationEntriesPerPeer, never another peer's", async () => {
+    r = await rig({ handler: () => ({ code: Code.Content }), limits: { maxDeduplicationEntriesPerPeer: 10 } })
+    for (let i = 0; i < 30; i++) r.send({ code: Code.GET, messageId: i, token: tok(i) })
+    await r.flush()
+    expect(r.ep.stats().deduplication).toBe(10)
+    let runs = 0
+    r.ep.setHandler(() => ({ code: Code.Content, payload: String(++runs) }))
+    r.send({ code: Code.GET, messageId: 29, token: tok(29) }) // still remembered: not run again
+    r.send({ code: Code.GET, messageId: 0, token: tok(0) }) // forgotten: runs
+    await r.flush()
+    expect(runs).toBe(1)
+  })
+})
