@@ -1245,7 +1245,8 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
       // Keep the body for the following blocks; the cache entry is replaced by a newer one.
       const t = this.#obtainTransfer(ps, `2|${keyOf.resourceKey()}`, true)
       t.code = code
-      t.options = options.slice()
+      // Later blocks answer plain requests: no Observe, no Block1 echo (RFC 7959 section 2.6).
+      t.options = options.filter((o) => o.number !== OptionNumber.Observe && o.number !== OptionNumber.Block1)
       t.body = body
     }
     options.push({ number: OptionNumber.Block2, value: encodeBlock({ num, more, szx }) })
