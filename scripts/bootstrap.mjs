@@ -19,7 +19,12 @@ function run(cmd, args, opts = {}) {
 }
 
 function works(cmd) {
-  const r = spawnSync(cmd, ['--version'], { cwd: root, env, encoding: 'utf8', shell: process.platform === 'win32' })
+  const r = spawnSync(cmd, ['--version'], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    shell: process.platform === 'win32',
+  })
   return r.status === 0 && /^10\./.test(r.stdout.trim())
 }
 
@@ -33,9 +38,13 @@ function findPnpm() {
   if (!existsSync(local)) {
     console.log(`Installing pnpm ${pinned} into .tools/ with npm ...`)
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-    const status = run(npm, ['install', '--prefix', tools, '--no-save', '--no-audit', '--no-fund', `pnpm@${pinned}`], {
-      shell: process.platform === 'win32',
-    })
+    const status = run(
+      npm,
+      ['install', '--prefix', tools, '--no-save', '--no-audit', '--no-fund', `pnpm@${pinned}`],
+      {
+        shell: process.platform === 'win32',
+      },
+    )
     if (status !== 0) process.exit(status)
   }
   if (!works(local)) {

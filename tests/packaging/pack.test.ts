@@ -28,7 +28,9 @@ const pkgs: Pkg[] = readdirSync(packagesDir, { withFileTypes: true })
   })
   .map((dir) => {
     const pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-    const deps = Object.keys({ ...pj.dependencies, ...pj.peerDependencies }).filter((n) => n.startsWith('@lwm2m/'))
+    const deps = Object.keys({ ...pj.dependencies, ...pj.peerDependencies }).filter((n) =>
+      n.startsWith('@lwm2m/'),
+    )
     return { name: pj.name as string, dir, deps }
   })
 
@@ -51,7 +53,10 @@ beforeAll(() => {
   for (const p of pkgs) {
     const before = new Set(readdirSync(dest))
     const cmd = pnpm.endsWith('.cjs') || pnpm.endsWith('.js') ? process.execPath : pnpm
-    const args = cmd === process.execPath ? [pnpm, 'pack', '--pack-destination', dest] : ['pack', '--pack-destination', dest]
+    const args =
+      cmd === process.execPath
+        ? [pnpm, 'pack', '--pack-destination', dest]
+        : ['pack', '--pack-destination', dest]
     execFileSync(cmd, args, { cwd: p.dir, stdio: 'pipe' })
     const made = readdirSync(dest).filter((f) => !before.has(f))
     expect(made).toHaveLength(1)
@@ -69,12 +74,19 @@ describe('pick-and-mix: each package installs and works alone outside the worksp
   it.each(pkgs.map((p) => [p.name]))('%s: packed tarball installs alone and is usable', (name) => {
     const project = join(work, name.replace('/', '__'))
     mkdirSync(project)
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }))
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+    )
     const needed = [...closure(name)].map((n) => tarballs.get(n)!)
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', ...needed], {
-      cwd: project,
-      stdio: 'pipe',
-    })
+    execFileSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error', ...needed],
+      {
+        cwd: project,
+        stdio: 'pipe',
+      },
+    )
     // Only our own tarballs and their declared dependencies are there: no workspace hoisting to lean on.
     const installed = readdirSync(join(project, 'node_modules', '@lwm2m'))
     expect(installed.sort()).toEqual([...closure(name)].map((n) => n.slice('@lwm2m/'.length)).sort())
@@ -87,5 +99,22 @@ describe('publint', () => {
   it.each(pkgs.map((p) => [p.name, p.dir]))('%s is publint-clean', async (_name, dir) => {
     const { messages } = await publint({ pkgDir: dir as string, strict: true, level: 'suggestion' })
     expect(messages.map((m) => `${m.type} ${m.code} ${m.path.join('.')}`)).toEqual([])
+  })
+})
+
+describe('changesets', () => {
+  it('every changeset file parses (front matter intact) and names only workspace packages', () => {
+    const dir = join(root, '.changeset')
+    const names = new Set(pkgs.map((p) => p.name))
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.md') && f !== 'README.md')) {
+      const text = readFileSync(join(dir, file), 'utf8')
+      const m = /^---\n([\s\S]*?)\n---\n/.exec(text)
+      expect(m, `${file} has front matter`).not.toBeNull()
+      for (const line of m![1]!.split('\n').filter((l) => l.trim() !== '')) {
+        const entry = /^"(@lwm2m\/[a-z0-9-]+)": (major|minor|patch)$/.exec(line.trim())
+        expect(entry, `${file}: ${line}`).not.toBeNull()
+        expect(names.has(entry![1]!), `${file} names ${entry![1]}`).toBe(true)
+      }
+    }
   })
 })

@@ -18,4 +18,30 @@ export const smoke: Record<string, string> = {
     const p = Lwm2mPath.parse('/3/0/13')
     if (p.resourceId !== 13 || p.toString() !== '/3/0/13') process.exit(1)
   `,
+  '@lwm2m/dtls': `
+    import { dtlsServer, dtlsClient, prf } from '@lwm2m/dtls'
+    const key = Buffer.from('0123456789abcdef', 'hex')
+    const server = dtlsServer({ host: '127.0.0.1', port: 0, psk: { key: (id) => (id === 'smoke' ? key : undefined) } })
+    await server.open((data, peer) => server.send(data, peer))
+    const client = dtlsClient({ host: '127.0.0.1', psk: { identity: 'smoke', key } })
+    const answer = new Promise((resolve) => client.open((data, peer) => resolve([Buffer.from(data).toString(), peer.identity])))
+    client.send(Buffer.from('ping'), { address: '127.0.0.1', port: server.address().port })
+    const timer = setTimeout(() => process.exit(2), 5000)
+    const [text, identity] = await answer
+    clearTimeout(timer)
+    await client.close()
+    await server.close()
+    if (text !== 'ping' || identity.identity !== 'smoke' || prf(key, 'x', key, 5).length !== 5) process.exit(1)
+  `,
+  '@lwm2m/objects': `
+    import { Lwm2mPath } from '@lwm2m/core'
+    import { createDeviceObject, createModelRegistry, deviceModel, parseDdf, standardModels, writeDdf } from '@lwm2m/objects'
+    const [model] = parseDdf(writeDdf([deviceModel]))
+    if (model.resources.size !== deviceModel.resources.size) process.exit(1)
+    const registry = createModelRegistry(standardModels)
+    if (registry.forClient([{ objectId: 3, version: '1.0' }]).getObjectModel(3).version !== '1.0') process.exit(2)
+    const device = createDeviceObject({ manufacturer: 'ACME' })
+    const read = await device.read(Lwm2mPath.parse('/3/0/0'), { origin: 'server' })
+    if (!read.ok || read.value.value !== 'ACME') process.exit(3)
+  `,
 }

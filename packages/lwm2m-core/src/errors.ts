@@ -43,7 +43,8 @@ export class Lwm2mCodecError extends Lwm2mError {
   readonly path: string | undefined
 
   constructor(format: number, message: string, where: { offset?: number; path?: string } = {}) {
-    const at = where.path !== undefined ? ` at ${where.path}` : where.offset !== undefined ? ` at ${where.offset}` : ''
+    const at =
+      where.path !== undefined ? ` at ${where.path}` : where.offset !== undefined ? ` at ${where.offset}` : ''
     super('LWM2M_CODEC', `content format ${format}${at}: ${message}`)
     this.format = format
     this.offset = where.offset

@@ -28,10 +28,26 @@ export interface NodeCodec {
   encode(node: Lwm2mNode, path: Lwm2mPath, models: ModelLookup): Uint8Array
   /** Decodes the node at `path`; throws Lwm2mCodecError. */
   decode(payload: Uint8Array, path: Lwm2mPath, models: ModelLookup): Lwm2mNode
+  /** Encodes nodes keyed by path text; a null node is a path without value. */
   encodeNodes?(nodes: ReadonlyMap<string, Lwm2mNode | null>, models: ModelLookup): Uint8Array
-  decodeNodes?(payload: Uint8Array, models: ModelLookup): Map<string, Lwm2mNode | null>
+  /**
+   * Decodes nodes keyed by path text. With `paths` (the request of a Read-/Observe-
+   * Composite) each requested path gets the node assembled under it, or null; without,
+   * values are grouped per resource ("/3/0/7" -> its multiple resource) and a path sent
+   * without value maps to null.
+   */
+  decodeNodes?(
+    payload: Uint8Array,
+    models: ModelLookup,
+    paths?: readonly Lwm2mPath[],
+  ): Map<string, Lwm2mNode | null>
   encodeTimestamped?(data: readonly TimestampedNodes[], models: ModelLookup): Uint8Array
-  decodeTimestamped?(payload: Uint8Array, models: ModelLookup): TimestampedNodes[]
+  /** Decodes time-ordered groups of nodes; grouping as for {@link NodeCodec.decodeNodes}. */
+  decodeTimestamped?(
+    payload: Uint8Array,
+    models: ModelLookup,
+    paths?: readonly Lwm2mPath[],
+  ): TimestampedNodes[]
   encodePaths?(paths: readonly Lwm2mPath[]): Uint8Array
   decodePaths?(payload: Uint8Array): Lwm2mPath[]
 }

@@ -31,7 +31,8 @@ export class Lwm2mPath {
   static of(...ids: number[]): Lwm2mPath {
     if (ids.length > 4) invalid(`/${ids.join('/')}`, 'more than 4 levels')
     for (const id of ids) {
-      if (!Number.isInteger(id) || id < 0 || id > MAX_ID) invalid(`/${ids.join('/')}`, `id ${id} out of 0..${MAX_ID}`)
+      if (!Number.isInteger(id) || id < 0 || id > MAX_ID)
+        invalid(`/${ids.join('/')}`, `id ${id} out of 0..${MAX_ID}`)
     }
     return ids.length === 0 ? Lwm2mPath.ROOT : new Lwm2mPath(Object.freeze(ids.slice()))
   }

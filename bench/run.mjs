@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// `pnpm bench`: runs the suites side by side in one go, prints tables and writes JSON to
+// bench/results/ (git-ignored). Benchmarks report ratios measured in the same run; tests
+// never assert timings. See `pnpm bench -- --help`.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { fileURLToPath } from 'node:url'
+import { parseArgs, usage } from './lib/args.mjs'
+import { fmt, formatTable } from './lib/table.mjs'
+import { runCoapSuite } from './suites/coap/index.mjs'
+import { runCodecSuite } from './suites/codec.mjs'
+
+let opts
+try {
+  opts = parseArgs(
+    process.argv.slice(2).filter((a) => a !== '--'),
+    process.env,
+  )
+} catch (e) {
+  console.error(`${e.message}\n\n${usage()}`)
+  process.exit(2)
+}
+if (opts.help) {
+  console.log(usage())
+  process.exit(0)
+}
+
+const log = (line) => process.stderr.write(`${line}\n`)
+const report = {
+  startedAt: new Date().toISOString(),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown'}`,
+  options: opts,
+  suites: {},
+}
+log(`bench: ${report.cpus}, Node ${process.version}; ${opts.runs} run(s) of ${opts.duration} s per point`)
+
+const out = []
+if (opts.suites.includes('codec')) {
+  const codec = await runCodecSuite(opts, log)
+  report.suites.codec = codec
+  out.push(
+    'Codec (in process, median ops/s)',
+    formatTable(
+      ['case', 'ops/s'],
+      codec.map((c) => [c.name, fmt.int(c.opsPerSec)]),
+    ),
+    '',
+  )
+}
+
+if (opts.suites.includes('coap')) {
+  const coap = await runCoapSuite(opts, log)
+  report.suites.coap = coap
+  const rows = []
+  for (const s of coap) {
+    if (!s.available) {
+      rows.push([s.label, '-', 'not available', '-', '-', '-', '-', '-'])
+      continue
+    }
+    for (const p of s.points) {
+      rows.push([
+        s.label,
+        p.k,
+        fmt.int(p.rps),
+        fmt.ratio(p.vsEcho),
+        fmt.ms(p.p50Ms),
+        fmt.ms(p.p99Ms),
+        p.lost,
+        p.errors,
+      ])
+    }
+  }
+  if (rows.length > 0 && opts.runs > 0)
+    out.push(
+      `CoAP round trips per second (median of ${opts.runs}, ${opts.duration} s each; loopback; K = requests in flight)`,
+      formatTable(['server', 'K', 'req/s', 'vs echo', 'p50 ms', 'p99 ms', 'lost', 'errors'], rows),
+      '',
+    )
+  out.push(
+    'Server memory (own process; peak = VmHWM over the whole server run)',
+    formatTable(
+      ['server', 'idle RSS MB', 'peak RSS MB', 'note'],
+      coap.map((s) =>
+        s.available ? [s.label, fmt.mb(s.idleRssKb), fmt.mb(s.peakRssKb), ''] : [s.label, '-', '-', s.reason],
+      ),
+    ),
+    '',
+  )
+  const sustained = coap.filter((s) => s.sustained)
+  if (sustained.length > 0) {
+    const target = opts['rss-target']
+    out.push(
+      `Sustained load (${opts.sustained} s at K = ${opts['sustained-k']}; RSS target ${target} MB)`,
+      formatTable(
+        ['server', 'req/s', 'lost', 'peak RSS MB', 'end RSS MB', `under ${target} MB`],
+        sustained.map((s) => [
+          s.label,
+          fmt.int(s.sustained.rps),
+          s.sustained.lost,
+          fmt.mb(s.sustained.peakRssKb),
+          fmt.mb(s.sustained.endRssKb),
+          s.sustained.peakRssKb / 1024 < target ? 'yes' : 'NO',
+        ]),
+      ),
+      '',
+    )
+  }
+}
+
+const dir = fileURLToPath(new URL('./results/', import.meta.url))
+mkdirSync(dir, { recursive: true })
+const file = `${dir}bench-${report.startedAt.replace(/[:.]/g, '-')}.json`
+writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
+writeFileSync(`${dir}latest.json`, `${JSON.stringify(report, null, 2)}\n`)
+console.log(`\n${out.join('\n')}`)
+console.log(`JSON: ${file}`)

@@ -1,0 +1,80 @@
+import type { AlertDescription } from './record/alert.js'
+
+const brand = Symbol.for('@lwm2m/dtls/error')
+
+/** Every code a {@link DtlsError} can carry. Match on `code`, never on the message text. */
+export type DtlsErrorCode =
+  /** A record or handshake message breaks RFC 6347 / RFC 5246; {@link DtlsCodecError} says where. */
+  | 'DTLS_MALFORMED'
+  /** The handshake failed on our side (bad credentials, no common suite, bad Finished ...). */
+  | 'DTLS_HANDSHAKE_FAILED'
+  /** The peer sent a fatal alert; `alert` names it. */
+  | 'DTLS_ALERT'
+  /** The handshake did not complete before the retransmission timer gave up (RFC 6347 section 4.2.4). */
+  | 'DTLS_TIMEOUT'
+  /** The session or the transport was closed. */
+  | 'DTLS_CLOSED'
+  /** A configured limit was reached (sessions, handshakes, buffered bytes). */
+  | 'DTLS_LIMIT'
+  /** There is no session with the peer and this side cannot start one (a server). */
+  | 'DTLS_NO_SESSION'
+  /** An option or argument is invalid. */
+  | 'DTLS_INVALID_ARGUMENT'
+  /** The socket failed. */
+  | 'DTLS_SOCKET'
+
+/** Base class of every error thrown or reported by @lwm2m/dtls. */
+export class DtlsError extends Error {
+  static override readonly name: string = 'DtlsError'
+  readonly code: DtlsErrorCode
+  /** The alert that was sent or received for this error, if any. */
+  readonly alert: AlertDescription | undefined
+  readonly [brand] = true
+
+  constructor(code: DtlsErrorCode, message: string, options?: { cause?: unknown; alert?: AlertDescription }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.alert = options?.alert
+    this.name = new.target.name
+  }
+
+  /** True for a DtlsError from any copy of this package (duplicate installs included). */
+  static isInstance(value: unknown): value is DtlsError {
+    return typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true
+  }
+}
+
+/**
+ * A malformed record or handshake message: `offset` is the byte (within the decoded unit)
+ * where decoding stopped, `reason` says why, `alert` is the alert RFC 5246 names for it
+ * (decode_error unless a more precise one applies).
+ */
+export class DtlsCodecError extends DtlsError {
+  static override readonly name: string = 'DtlsCodecError'
+  readonly offset: number
+  readonly reason: string
+
+  constructor(offset: number, reason: string, alert: AlertDescription = 50) {
+    super('DTLS_MALFORMED', `malformed DTLS data at byte ${offset}: ${reason}`, { alert })
+    this.offset = offset
+    this.reason = reason
+  }
+}
+
+/** A handshake that failed: `alert` is the alert sent (locally detected) or received (`received`). */
+export class DtlsHandshakeError extends DtlsError {
+  static override readonly name: string = 'DtlsHandshakeError'
+  /** True when the peer sent the alert, false when we sent it. */
+  readonly received: boolean
+
+  constructor(
+    code: 'DTLS_HANDSHAKE_FAILED' | 'DTLS_ALERT',
+    message: string,
+    alert: AlertDescription,
+    received = false,
+    cause?: unknown,
+  ) {
+    super(code, message, { alert, cause })
+    this.received = received
+  }
+}
