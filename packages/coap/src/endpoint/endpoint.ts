@@ -34,7 +34,14 @@ import { ClientRequest, type ClientSide, type RequestCallback, type RequestSpec 
 import { type EndpointLimits, resolveLimits } from './limits.js'
 import { Outgoing, type OutgoingOwner } from './outgoing.js'
 import { type DerivedParameters, deriveParameters, type TransmissionParameters } from './parameters.js'
-import { DedupEntry, type PeerState, PeerTable, type PeerTransfer } from './peer.js'
+import {
+  bytesToLatin1,
+  DedupEntry,
+  latin1ToBytes,
+  type PeerState,
+  PeerTable,
+  type PeerTransfer,
+} from './peer.js'
 import { payloadBytes, ReceivedResponse, requestOptions, responseCode, responseOptions } from './response.js'
 import { ServerExchange, type ServerSide } from './server-exchange.js'
 import type {
@@ -149,6 +156,13 @@ function sorted_(options: CoapOption[]): CoapOption[] {
   return options
 }
 
+/** A 30-bit hash of a token (FNV-1a), for deduplication entries. */
+function tokenHash(token: Uint8Array): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token[i]!, 0x01000193)
+  return (h ^ token.length) & 0x3fffffff
+}
+
 function sameToken(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
@@ -190,12 +204,15 @@ class DedupList implements Deadline {
   heapIndex = -1
   head: DedupEntry | undefined = undefined
   tail: DedupEntry | undefined = undefined
-  constructor(readonly endpoint: Endpoint) {}
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly id: 1 | 2,
+  ) {}
   push(e: DedupEntry): void {
-    e.list = this
+    e.list = this.id
     if (this.tail === undefined) {
       this.head = this.tail = e
-      this.endpoint.schedule(this, e.expires)
+      this.endpoint.schedule(this, e.expires + this.endpoint.epoch)
     } else {
       e.prev = this.tail
       this.tail.next = e
@@ -209,14 +226,17 @@ class DedupList implements Deadline {
     if (e.next !== undefined) e.next.prev = e.prev
     else this.tail = e.prev
     e.prev = e.next = undefined
-    e.list = undefined
+    e.list = 0
   }
   onDeadline(now: number): void {
     let budget = 100_000
-    while (this.head !== undefined && this.head.expires <= now && budget-- > 0) {
+    const rel = now - this.endpoint.epoch
+    while (this.head !== undefined && this.head.expires <= rel && budget-- > 0) {
       this.endpoint.forgetDedup(this.head)
     }
-    if (this.head !== undefined) this.endpoint.schedule(this, Math.max(this.head.expires, now + 1))
+    if (this.head !== undefined) {
+      this.endpoint.schedule(this, Math.max(this.head.expires + this.endpoint.epoch, now + 1))
+    }
   }
 }
 
@@ -307,6 +327,8 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
   readonly params: DerivedParameters
   readonly limits: EndpointLimits
   readonly maxBodySize: number
+  /** Clock time at creation; deduplication times are kept relative to it. */
+  readonly epoch: number
   readonly #random: RandomSource
   readonly #queue: DeadlineQueue
   readonly #peers: PeerTable
@@ -337,6 +359,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     this.transport = options.transport
     this.scheme = options.transport.scheme
     this.clock = options.clock ?? systemClock
+    this.epoch = this.clock.now()
     this.logger = options.logger ?? silentLogger
     this.#random = options.random ?? cryptoRandom()
     this.params = deriveParameters(options.parameters)
@@ -344,8 +367,8 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     this.maxBodySize = this.limits.maxBodySize
     this.#queue = new DeadlineQueue(this.clock)
     this.#peers = new PeerTable(this.limits.maxPeers)
-    this.#conDedup = new DedupList(this)
-    this.#nonDedup = new DedupList(this)
+    this.#conDedup = new DedupList(this, 1)
+    this.#nonDedup = new DedupList(this, 2)
     this.#sweeper = new PeerSweeper(this)
     this.#detached = new Detached(this.logger)
     this.#handler = options.handler
@@ -702,24 +725,35 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     if (e === undefined) return false
     // A message reusing a Message ID with another token or code is new, not a duplicate
     // (a peer recycling Message IDs faster than EXCHANGE_LIFETIME).
-    if (e.code !== msg.code || e.tokenKey !== tokenKeyOf(msg.token) || e.peer !== ps) return false
-    if (msg.type === MessageType.CON && e.reply !== undefined) this.#sendRaw(e.reply, from)
+    if (e.code !== msg.code || e.tokenKey !== tokenHash(msg.token) || e.peer !== ps) return false
+    if (msg.type === MessageType.CON && e.reply !== undefined) this.#sendRaw(latin1ToBytes(e.reply), from)
     return true
   }
 
   #remember(ps: PeerState, msg: CoapMessage): DedupEntry {
     const con = msg.type === MessageType.CON
     const lifetime = con ? this.params.exchangeLifetime : this.params.nonLifetime
-    const e = new DedupEntry(ps, msg.messageId, tokenKeyOf(msg.token), msg.code, this.clock.now() + lifetime)
+    // Times relative to the endpoint's start and a 30-bit token hash stay small integers (no boxed doubles).
+    const e = new DedupEntry(
+      ps,
+      msg.messageId,
+      tokenHash(msg.token),
+      msg.code,
+      this.clock.now() - this.epoch + lifetime,
+    )
     // A Message ID reused by the peer replaces the older entry, which goes at once.
     const old = ps.dedup.get(msg.messageId)
     if (old !== undefined) this.forgetDedup(old)
-    else if (ps.dedup.size >= this.limits.maxDeduplicationEntriesPerPeer) {
-      // The peer's oldest entry (Map order is arrival order).
-      const oldest = ps.dedup.values().next().value
-      if (oldest !== undefined) this.forgetDedup(oldest)
+    else if (ps.dedup.size >= this.limits.maxDeduplicationEntriesPerPeer && ps.dedupHead !== undefined) {
+      this.forgetDedup(ps.dedupHead) // the peer's oldest entry
     }
     ps.dedup.set(msg.messageId, e)
+    if (ps.dedupTail === undefined) ps.dedupHead = ps.dedupTail = e
+    else {
+      e.pprev = ps.dedupTail
+      ps.dedupTail.pnext = e
+      ps.dedupTail = e
+    }
     ;(con ? this.#conDedup : this.#nonDedup).push(e)
     if (++this.#dedupCount > this.limits.maxDeduplicationEntries) {
       // Bounded: drop the oldest entry early.
@@ -738,11 +772,16 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
 
   /** @internal */
   forgetDedup(e: DedupEntry): void {
-    if (e.list === undefined) return
-    ;(e.list as DedupList).unlink(e)
+    if (e.list === 0) return
+    ;(e.list === 1 ? this.#conDedup : this.#nonDedup).unlink(e)
     this.#dedupCount--
     const ps = e.peer
     if (ps.dedup.get(e.mid) === e) ps.dedup.delete(e.mid)
+    if (e.pprev !== undefined) e.pprev.pnext = e.pnext
+    else ps.dedupHead = e.pnext
+    if (e.pnext !== undefined) e.pnext.pprev = e.pprev
+    else ps.dedupTail = e.pprev
+    e.pprev = e.pnext = undefined
   }
 
   /** @internal */
@@ -771,8 +810,9 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     }
     const e = this.#remember(ps, msg)
     if (msg.type === MessageType.CON) {
-      e.reply = ackBytes(msg.messageId)
-      this.#sendRaw(e.reply, from)
+      const ack = ackBytes(msg.messageId)
+      e.reply = bytesToLatin1(ack)
+      this.#sendRaw(ack, from)
     }
     req.onResponse(msg, from)
   }
@@ -1179,8 +1219,9 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
   separateAckDue(ex: ServerExchange): void {
     if (ex.done || ex.ackSent || !ex.confirmable || this.#closed) return
     ex.ackSent = true
-    ex.entry.reply = ackBytes(ex.messageId)
-    this.#sendRaw(ex.entry.reply, ex.peer)
+    const ack = ackBytes(ex.messageId)
+    ex.entry.reply = bytesToLatin1(ack)
+    this.#sendRaw(ack, ex.peer)
   }
 
   /** @internal */
@@ -1289,8 +1330,9 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
       const bit = cls === 2 ? 2 : cls === 4 ? 8 : cls === 5 ? 16 : 0
       if ((nr & bit) !== 0) {
         if (ex.confirmable && !ex.ackSent) {
-          ex.entry.reply = ackBytes(ex.messageId)
-          this.#sendRaw(ex.entry.reply, ex.peer)
+          const ack = ackBytes(ex.messageId)
+          ex.entry.reply = bytesToLatin1(ack)
+          this.#sendRaw(ack, ex.peer)
         }
         return
       }
@@ -1306,7 +1348,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
         options: sorted,
         payload: body,
       })
-      ex.entry.reply = bytes
+      ex.entry.reply = bytesToLatin1(bytes)
       this.#sendRaw(bytes, ex.peer)
       return
     }
