@@ -31,17 +31,11 @@ import { type Deadline, DeadlineQueue } from '../time/deadline-queue.js'
 import type { Peer, Transport, TransportAddress } from '../transport/types.js'
 import { parseCoapUri, uriToOptions } from '../uri.js'
 import { ClientRequest, type ClientSide, type RequestCallback, type RequestSpec } from './client-request.js'
+import { DedupTable } from './dedup-table.js'
 import { type EndpointLimits, resolveLimits } from './limits.js'
 import { Outgoing, type OutgoingOwner } from './outgoing.js'
 import { type DerivedParameters, deriveParameters, type TransmissionParameters } from './parameters.js'
-import {
-  bytesToLatin1,
-  DedupEntry,
-  latin1ToBytes,
-  type PeerState,
-  PeerTable,
-  type PeerTransfer,
-} from './peer.js'
+import { type PeerState, PeerTable, type PeerTransfer } from './peer.js'
 import { payloadBytes, ReceivedResponse, requestOptions, responseCode, responseOptions } from './response.js'
 import { ServerExchange, type ServerSide } from './server-exchange.js'
 import type {
@@ -198,48 +192,6 @@ class Transfer implements PeerTransfer, Deadline {
   }
 }
 
-/** Expires deduplication entries in arrival order (one lifetime per list, so FIFO is time order). */
-class DedupList implements Deadline {
-  deadline = 0
-  heapIndex = -1
-  head: DedupEntry | undefined = undefined
-  tail: DedupEntry | undefined = undefined
-  constructor(
-    readonly endpoint: Endpoint,
-    readonly id: 1 | 2,
-  ) {}
-  push(e: DedupEntry): void {
-    e.list = this.id
-    if (this.tail === undefined) {
-      this.head = this.tail = e
-      this.endpoint.schedule(this, e.expires + this.endpoint.epoch)
-    } else {
-      e.prev = this.tail
-      this.tail.next = e
-      this.tail = e
-    }
-  }
-  /** Takes `e` out of the list (O(1): entries are doubly linked). */
-  unlink(e: DedupEntry): void {
-    if (e.prev !== undefined) e.prev.next = e.next
-    else this.head = e.next
-    if (e.next !== undefined) e.next.prev = e.prev
-    else this.tail = e.prev
-    e.prev = e.next = undefined
-    e.list = 0
-  }
-  onDeadline(now: number): void {
-    let budget = 100_000
-    const rel = now - this.endpoint.epoch
-    while (this.head !== undefined && this.head.expires <= rel && budget-- > 0) {
-      this.endpoint.forgetDedup(this.head)
-    }
-    if (this.head !== undefined) {
-      this.endpoint.schedule(this, Math.max(this.head.expires + this.endpoint.epoch, now + 1))
-    }
-  }
-}
-
 /** Drops idle peers now and then. */
 class PeerSweeper implements Deadline {
   deadline = 0
@@ -327,15 +279,11 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
   readonly params: DerivedParameters
   readonly limits: EndpointLimits
   readonly maxBodySize: number
-  /** Clock time at creation; deduplication times are kept relative to it. */
-  readonly epoch: number
   readonly #random: RandomSource
   readonly #queue: DeadlineQueue
   readonly #peers: PeerTable
   readonly #tokens = new Map<number, ClientRequest>()
-  readonly #conDedup: DedupList
-  readonly #nonDedup: DedupList
-  #dedupCount = 0
+  readonly #dedup: DedupTable
   readonly #sweeper: PeerSweeper
   readonly #signalled = new Set<ServerExchange>()
   readonly #detached: Detached
@@ -359,7 +307,6 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     this.transport = options.transport
     this.scheme = options.transport.scheme
     this.clock = options.clock ?? systemClock
-    this.epoch = this.clock.now()
     this.logger = options.logger ?? silentLogger
     this.#random = options.random ?? cryptoRandom()
     this.params = deriveParameters(options.parameters)
@@ -367,8 +314,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     this.maxBodySize = this.limits.maxBodySize
     this.#queue = new DeadlineQueue(this.clock)
     this.#peers = new PeerTable(this.limits.maxPeers)
-    this.#conDedup = new DedupList(this, 1)
-    this.#nonDedup = new DedupList(this, 2)
+    this.#dedup = new DedupTable(this, this.limits.maxDeduplicationEntries)
     this.#sweeper = new PeerSweeper(this)
     this.#detached = new Detached(this.logger)
     this.#handler = options.handler
@@ -437,7 +383,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     }
     return {
       peers: this.#peers.size,
-      deduplication: this.#dedupCount,
+      deduplication: this.#dedup.size,
       deadlines: this.#queue.size,
       pendingRequests: this.#tokens.size,
       outgoing,
@@ -721,67 +667,29 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
 
   /** Looks up a duplicate; true if `msg` was handled as one (RFC 7252 section 4.5). */
   #duplicate(ps: PeerState, msg: CoapMessage, from: Peer): boolean {
-    const e = ps.dedup.get(msg.messageId)
-    if (e === undefined) return false
+    if (ps.dedup.size === 0) return false
     // A message reusing a Message ID with another token or code is new, not a duplicate
     // (a peer recycling Message IDs faster than EXCHANGE_LIFETIME).
-    if (e.code !== msg.code || e.tokenKey !== tokenHash(msg.token) || e.peer !== ps) return false
-    if (msg.type === MessageType.CON && e.reply !== undefined) this.#sendRaw(latin1ToBytes(e.reply), from)
+    const slot = this.#dedup.find(ps, msg.messageId, msg.code, tokenHash(msg.token), this.clock.now())
+    if (slot < 0) return false
+    if (msg.type === MessageType.CON) {
+      const reply = this.#dedup.reply(slot)
+      if (reply !== undefined) this.#sendRaw(reply, from)
+    }
     return true
   }
 
-  #remember(ps: PeerState, msg: CoapMessage): DedupEntry {
-    const con = msg.type === MessageType.CON
-    const lifetime = con ? this.params.exchangeLifetime : this.params.nonLifetime
-    // Times relative to the endpoint's start and a 30-bit token hash stay small integers (no boxed doubles).
-    const e = new DedupEntry(
+  /** Remembers an incoming message for its lifetime; returns its deduplication slot. */
+  #remember(ps: PeerState, msg: CoapMessage): number {
+    const lifetime = msg.type === MessageType.CON ? this.params.exchangeLifetime : this.params.nonLifetime
+    return this.#dedup.add(
       ps,
       msg.messageId,
-      tokenHash(msg.token),
       msg.code,
-      this.clock.now() - this.epoch + lifetime,
+      tokenHash(msg.token),
+      this.clock.now() + lifetime,
+      this.limits.maxDeduplicationEntriesPerPeer,
     )
-    // A Message ID reused by the peer replaces the older entry, which goes at once.
-    const old = ps.dedup.get(msg.messageId)
-    if (old !== undefined) this.forgetDedup(old)
-    else if (ps.dedup.size >= this.limits.maxDeduplicationEntriesPerPeer && ps.dedupHead !== undefined) {
-      this.forgetDedup(ps.dedupHead) // the peer's oldest entry
-    }
-    ps.dedup.set(msg.messageId, e)
-    if (ps.dedupTail === undefined) ps.dedupHead = ps.dedupTail = e
-    else {
-      e.pprev = ps.dedupTail
-      ps.dedupTail.pnext = e
-      ps.dedupTail = e
-    }
-    ;(con ? this.#conDedup : this.#nonDedup).push(e)
-    if (++this.#dedupCount > this.limits.maxDeduplicationEntries) {
-      // Bounded: drop the oldest entry early.
-      const a = this.#conDedup.head
-      const b = this.#nonDedup.head
-      const victim =
-        a === undefined
-          ? b
-          : b === undefined || a.expires - this.params.exchangeLifetime <= b.expires - this.params.nonLifetime
-            ? a
-            : b
-      if (victim !== undefined) this.forgetDedup(victim)
-    }
-    return e
-  }
-
-  /** @internal */
-  forgetDedup(e: DedupEntry): void {
-    if (e.list === 0) return
-    ;(e.list === 1 ? this.#conDedup : this.#nonDedup).unlink(e)
-    this.#dedupCount--
-    const ps = e.peer
-    if (ps.dedup.get(e.mid) === e) ps.dedup.delete(e.mid)
-    if (e.pprev !== undefined) e.pprev.pnext = e.pnext
-    else ps.dedupHead = e.pnext
-    if (e.pnext !== undefined) e.pnext.pprev = e.pprev
-    else ps.dedupTail = e.pprev
-    e.pprev = e.pnext = undefined
   }
 
   /** @internal */
@@ -808,10 +716,10 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
       this.logger.debug('response with unrecognized critical option ignored', { options: bad })
       return
     }
-    const e = this.#remember(ps, msg)
+    const slot = this.#remember(ps, msg)
     if (msg.type === MessageType.CON) {
       const ack = ackBytes(msg.messageId)
-      e.reply = bytesToLatin1(ack)
+      this.#dedup.setReply(slot, this.#dedup.idOf(slot), ack)
       this.#sendRaw(ack, from)
     }
     req.onResponse(msg, from)
@@ -1120,8 +1028,8 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
 
   #onRequest(ps: PeerState, msg: CoapMessage, from: Peer): void {
     if (this.#duplicate(ps, msg, from)) return
-    const entry = this.#remember(ps, msg)
-    const ex = new ServerExchange(this, ps, from, msg, entry)
+    const slot = this.#remember(ps, msg)
+    const ex = new ServerExchange(this, ps, from, msg, slot, this.#dedup.idOf(slot))
 
     // An existing observation with this token ends: deregistration or re-registration (RFC 7641 section 3.6, 4.1).
     if (ps.observers !== undefined && ps.observers.size > 0) {
@@ -1220,7 +1128,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     if (ex.done || ex.ackSent || !ex.confirmable || this.#closed) return
     ex.ackSent = true
     const ack = ackBytes(ex.messageId)
-    ex.entry.reply = bytesToLatin1(ack)
+    this.#dedup.setReply(ex.dedupSlot, ex.dedupId, ack)
     this.#sendRaw(ack, ex.peer)
   }
 
@@ -1331,7 +1239,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
       if ((nr & bit) !== 0) {
         if (ex.confirmable && !ex.ackSent) {
           const ack = ackBytes(ex.messageId)
-          ex.entry.reply = bytesToLatin1(ack)
+          this.#dedup.setReply(ex.dedupSlot, ex.dedupId, ack)
           this.#sendRaw(ack, ex.peer)
         }
         return
@@ -1348,7 +1256,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
         options: sorted,
         payload: body,
       })
-      ex.entry.reply = bytesToLatin1(bytes)
+      this.#dedup.setReply(ex.dedupSlot, ex.dedupId, bytes)
       this.#sendRaw(bytes, ex.peer)
       return
     }

@@ -2,42 +2,6 @@ import type { ServerObservationImpl } from '../observe/server-observation.js'
 import type { Peer } from '../transport/types.js'
 import type { Outgoing } from './outgoing.js'
 
-/** What the endpoint remembers of an incoming message for deduplication (RFC 7252 section 4.5). */
-export class DedupEntry {
-  /**
-   * The datagram to send again when a duplicate CON arrives (ACK or piggybacked
-   * response), kept as a one-byte string: a few dozen bytes instead of a typed array
-   * object per entry. Unset while the handler runs.
-   */
-  reply: string | undefined = undefined
-  next: DedupEntry | undefined = undefined
-  prev: DedupEntry | undefined = undefined
-  /** 1 in the CON expiry list, 2 in the NON one, 0 once forgotten. */
-  list = 0
-  /** The peer's own arrival order, for evicting its oldest entry in O(1). */
-  pnext: DedupEntry | undefined = undefined
-  pprev: DedupEntry | undefined = undefined
-  constructor(
-    readonly peer: PeerState,
-    readonly mid: number,
-    readonly tokenKey: number,
-    readonly code: number,
-    readonly expires: number,
-  ) {}
-}
-
-/** Bytes as a one-byte (latin1) string, for compact storage. */
-export function bytesToLatin1(bytes: Uint8Array): string {
-  if (bytes.length <= 256) return String.fromCharCode.apply(null, bytes as unknown as number[])
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')
-}
-
-/** The bytes of a string made by {@link bytesToLatin1}. */
-export function latin1ToBytes(text: string): Uint8Array {
-  const b = Buffer.from(text, 'latin1')
-  return new Uint8Array(b.buffer, b.byteOffset, b.length)
-}
-
 /** Something a peer holds server-side for a block-wise transfer, evicted oldest first. */
 export interface PeerTransfer {
   dispose(): void
@@ -47,11 +11,11 @@ export interface PeerTransfer {
 export class PeerState {
   peer: Peer
   lastActive = 0
-  /** Incoming Message IDs seen within their lifetime. */
-  readonly dedup = new Map<number, DedupEntry>()
-  /** Oldest and newest of `dedup`, linked through `pnext`/`pprev`. */
-  dedupHead: DedupEntry | undefined = undefined
-  dedupTail: DedupEntry | undefined = undefined
+  /** Incoming Message IDs seen within their lifetime: slots of the endpoint's DedupTable. */
+  readonly dedup = new Map<number, number>()
+  /** The peer's oldest and newest slots in the DedupTable (-1 for none). */
+  dedupHead = -1
+  dedupTail = -1
   /** Our messages awaiting ACK or RST, by Message ID. */
   readonly outgoing = new Map<number, Outgoing>()
   /** Server-side observations, by token (hex). */
