@@ -98,6 +98,7 @@ export class ClientRequest implements Deadline, OutgoingOwner {
   /** Whatever the endpoint attaches (the Observation of a registration). */
   attachment: unknown = undefined
 
+  #holdsPeer = false
   // Block1 (upload)
   #b1 = false
   #b1Szx: number
@@ -140,6 +141,7 @@ export class ClientRequest implements Deadline, OutgoingOwner {
     if (this.spec.token !== undefined) this.token = this.spec.token
     this.side.registerToken(this)
     this.peerState.clientActive++
+    this.#holdsPeer = true
     if (this.spec.timeout > 0) this.side.schedule(this, this.side.now() + this.spec.timeout)
     this.#send()
   }
@@ -357,7 +359,6 @@ export class ClientRequest implements Deadline, OutgoingOwner {
   #finish(msg: CoapMessage, payload: Uint8Array, from: Peer): void {
     this.done = true
     this.side.unschedule(this)
-    this.peerState.clientActive--
     const observe =
       this.spec.observe &&
       isSuccessCode(msg.code) &&
@@ -366,7 +367,11 @@ export class ClientRequest implements Deadline, OutgoingOwner {
       this.observing = true
       this.lastSeq = getUintOption(msg.options, OptionNumber.Observe)!
       this.lastAt = this.side.now()
-    } else this.side.releaseToken(this)
+      // The peer's state stays while the observation lives (notifications match it).
+    } else {
+      this.side.releaseToken(this)
+      this.releasePeer()
+    }
     this.callback(undefined, new ReceivedResponse(msg, payload, from))
   }
 
@@ -374,8 +379,15 @@ export class ClientRequest implements Deadline, OutgoingOwner {
     if (this.done) return
     this.done = true
     this.side.unschedule(this)
-    this.peerState.clientActive--
+    if (!this.observing) this.releasePeer()
     this.callback(undefined, res)
+  }
+
+  /** Lets the peer's state go (once): the request, or the observation it made, is over. */
+  releasePeer(): void {
+    if (!this.#holdsPeer) return
+    this.#holdsPeer = false
+    this.peerState.clientActive--
   }
 
   /** Ends the request with an error (timeout, RST, abort, closing); no-op once done. */
@@ -385,10 +397,11 @@ export class ClientRequest implements Deadline, OutgoingOwner {
       // An accepted observation ends: the endpoint's cancel logic owns it from here.
       this.observing = false
       this.side.releaseToken(this)
+      this.releasePeer()
       if (this.done) return
     }
     this.done = true
-    this.peerState.clientActive--
+    this.releasePeer()
     this.side.unschedule(this)
     if (this.out !== undefined) {
       this.side.cancelOutgoing(this.out)

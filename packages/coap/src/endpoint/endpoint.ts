@@ -806,6 +806,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
       req.observing = false
       this.releaseToken(req)
     }
+    req.releasePeer()
     if (obs.fetch !== undefined) {
       obs.fetch.fail(new CoapError('COAP_ABORTED', 'observation ended'))
       obs.fetch = undefined
