@@ -70,6 +70,8 @@ export interface EndpointOptions {
   readonly requestTimeout?: number
   /** A handler slower than this (ms) gets its CON request acknowledged first (separate response). Default 500. */
   readonly separateResponseDelay?: number
+  /** A handler that has not answered after this long (ms) is given up. Default EXCHANGE_LIFETIME. */
+  readonly handlerTimeout?: number
   /** Preferred block size in bytes for both directions (16-1024, a power of two). Default 1024. */
   readonly blockSize?: number
   /** Token length of our requests, 4 to 8 bytes. Default 8. */
@@ -292,6 +294,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
   readonly #resolve: HostResolver
   readonly #requestTimeout: number
   readonly #separateDelay: number
+  readonly #handlerTimeout: number
   readonly #szx: number
   readonly #tokenLength: number
   readonly #conInterval: number
@@ -326,6 +329,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
       })
     this.#requestTimeout = options.requestTimeout ?? this.params.exchangeLifetime
     this.#separateDelay = options.separateResponseDelay ?? 500
+    this.#handlerTimeout = options.handlerTimeout ?? this.params.exchangeLifetime
     const bs = options.blockSize ?? 1024
     if (bs < 16 || bs > 1024 || (bs & (bs - 1)) !== 0) {
       throw new CoapError('COAP_INVALID_ARGUMENT', `blockSize ${bs} (a power of two, 16 to 1024)`)
@@ -1100,7 +1104,10 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
       typeof result === 'object' &&
       typeof (result as Promise<ResponseInit>).then === 'function'
     ) {
-      if (ex.confirmable) this.#queue.schedule(ex, this.clock.now() + this.#separateDelay)
+      this.#queue.schedule(
+        ex,
+        this.clock.now() + (ex.confirmable ? this.#separateDelay : this.#handlerTimeout),
+      )
       ;(result as Promise<ResponseInit>).then(
         (init) => this.#respond(ex, init),
         (err) => this.#handlerFailed(ex, err),
@@ -1126,11 +1133,29 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
 
   /** @internal The handler is slow: acknowledge the CON now, answer later (RFC 7252 section 5.2.2). */
   separateAckDue(ex: ServerExchange): void {
-    if (ex.done || ex.ackSent || !ex.confirmable || this.#closed) return
-    ex.ackSent = true
-    const ack = ackBytes(ex.messageId)
-    this.#dedup.setReply(ex.dedupSlot, ex.dedupId, ack)
-    this.#sendRaw(ack, ex.peer)
+    if (ex.done || this.#closed) return
+    if (ex.confirmable && !ex.ackSent) {
+      ex.ackSent = true
+      const ack = ackBytes(ex.messageId)
+      this.#dedup.setReply(ex.dedupSlot, ex.dedupId, ack)
+      this.#sendRaw(ack, ex.peer)
+      this.#queue.schedule(ex, this.clock.now() + Math.max(0, this.#handlerTimeout - this.#separateDelay))
+      return
+    }
+    // The handler never answered: give the exchange up, so that it does not hold the
+    // peer's quota for ever. A late answer is ignored.
+    ex.done = true
+    if (ex.counted) {
+      ex.counted = false
+      ex.peerState.serverInFlight--
+    }
+    this.#signalled.delete(ex)
+    ex.abort(new CoapTimeoutError(`the handler did not answer within ${this.#handlerTimeout} ms`))
+    this.logger.warn('request handler did not answer in time', {
+      peer: ex.peer.address,
+      port: ex.peer.port,
+      path: ex.path.join('/'),
+    })
   }
 
   /** @internal */

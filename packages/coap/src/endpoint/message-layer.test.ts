@@ -652,3 +652,25 @@ describe('deduplication bounds per peer', () => {
     expect(runs).toBe(1)
   })
 })
+
+describe('server: handlers that never answer', () => {
+  it('are given up after handlerTimeout, freeing the peer quota and aborting the context signal', async () => {
+    let signal: AbortSignal | undefined
+    r = await rig({
+      handlerTimeout: 10_000,
+      handler: (_req, ctx) => {
+        signal = ctx.signal
+        return new Promise(() => {})
+      },
+    })
+    r.send({ code: Code.GET, messageId: 1, token: tok(1) })
+    r.send({ type: MessageType.NON, code: Code.GET, messageId: 2, token: tok(2) })
+    await r.flush()
+    expect(r.ep.stats().handling).toBe(2)
+    await r.advance(600)
+    expect(r.take().map((m) => [m.type, m.code])).toEqual([[MessageType.ACK, 0]]) // separate ACK for the CON one
+    await r.advance(10_000)
+    expect(r.ep.stats().handling).toBe(0)
+    expect(signal?.aborted).toBe(true)
+  })
+})
