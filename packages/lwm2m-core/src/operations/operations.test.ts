@@ -128,6 +128,20 @@ describe('building requests (Transport TS section 6.4)', () => {
       path: ['rd', '5a3f'],
       query: ['lt=600000'],
     })
+    // Core TS 1.0 section 5.3.1.1: a 1.0 client writes queue mode inside b (UQ); 1.1+ sends Q.
+    const binding = { transports: ['U'] as const, queueMode: false }
+    expect(
+      buildRequest(
+        { kind: 'update', location: ['rd', '5a3f'], params: { binding, queueMode: true }, version: '1.0' },
+        ctx,
+      ).query,
+    ).toEqual(['b=UQ'])
+    expect(
+      buildRequest(
+        { kind: 'update', location: ['rd', '5a3f'], params: { binding, queueMode: true }, version: '1.1' },
+        ctx,
+      ).query,
+    ).toEqual(['b=U', 'Q'])
     expect(buildRequest({ kind: 'deregister', location: ['rd', '5a3f'] }, ctx)).toEqual({
       method: 'DELETE',
       path: ['rd', '5a3f'],

@@ -73,7 +73,11 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
       return linkRequest({ method: 'POST', path: ['rd'], query: buildRegisterQuery(op.params) }, op.links)
     case 'update':
       return linkRequest(
-        { method: 'POST', path: checkLocation(op.location), query: buildUpdateQuery(op.params) },
+        {
+          method: 'POST',
+          path: checkLocation(op.location),
+          query: buildUpdateQuery(op.params, op.version ?? '1.2'),
+        },
         op.links,
       )
     case 'deregister':
