@@ -326,8 +326,18 @@ function discoverDepth(query: readonly string[]): { depth?: number } {
   return depth === undefined ? {} : { depth }
 }
 
+/** TLV content formats (11542 and the pre-IANA 1542). */
+const TLV_FORMATS: readonly number[] = [ContentFormat.LWM2M_TLV, ContentFormat.LWM2M_TLV_OLD]
+
 function classifyCreate(req: IncomingRequest, ctx: ClassifyContext, path: Lwm2mPath): Lwm2mOperation {
-  const node = decodeAt(req, ctx, path, 'Create')
+  // A TLV Create whose first TLV is a resource, not an Object Instance, carries no instance
+  // id (Core TS 1.0 section 6.3.6: the client assigns it): read it as the instance 65535.
+  const bare =
+    req.contentFormat !== undefined &&
+    TLV_FORMATS.includes(req.contentFormat) &&
+    req.payload.length > 0 &&
+    req.payload[0]! >> 6 !== 0
+  const node = decodeAt(req, ctx, bare ? path.child(65535) : path, 'Create')
   const format = req.contentFormat!
   let instances: ObjectInstance[]
   if (node.kind === 'object') instances = [...node.instances.values()]

@@ -1,6 +1,7 @@
 import type { CoapResponse, IncomingRequest, RequestOptions } from '@lwm2m/coap'
 import { describe, expect, it } from 'vitest'
 import { device, doubles, manufacturer, noModels } from '../../test/codec-doubles.js'
+import { createCodecRegistry, defaultCodecs } from '../codec/registry.js'
 import { Lwm2mError } from '../errors.js'
 import type { ObjectModel, ResourceModel } from '../model/types.js'
 import { Lwm2mPath } from '../path/path.js'
@@ -383,6 +384,72 @@ function classify(
 ): Lwm2mOperation {
   return classifyRequest(incoming(req, observe), { codecs: doubles, models, side, ...extra })
 }
+
+describe('Create without an instance id (Core TS 1.0 section 6.3.6: the client assigns it)', () => {
+  const portfolio: ObjectModel = {
+    id: 16,
+    name: 'Portfolio',
+    description: '',
+    version: '1.0',
+    lwm2mVersion: '1.0',
+    urn: 'urn:oma:lwm2m:oma:16',
+    multiple: true,
+    mandatory: false,
+    resources: new Map([
+      [
+        0,
+        {
+          id: 0,
+          name: 'Identity',
+          operations: 'RW',
+          multiple: true,
+          mandatory: true,
+          type: 'string',
+          rangeEnumeration: '',
+          units: '',
+          description: '',
+        },
+      ],
+    ]),
+  }
+  const real = {
+    codecs: createCodecRegistry(defaultCodecs()),
+    models: { getObjectModel: (id: number) => (id === 16 ? portfolio : undefined) },
+  }
+  const identity = {
+    kind: 'multipleResource' as const,
+    id: 0,
+    type: 'string' as const,
+    instances: new Map([[0, 'Host Device ID #2']]),
+  }
+  const noId = { kind: 'instance' as const, id: 65535, resources: new Map([[0, identity]]) }
+
+  it.each([11542, 112, 110, 11544])('round-trips the instance 65535 in format %i', (format) => {
+    const op: Lwm2mOperation = { kind: 'create', path: P('/16'), instances: [noId], contentFormat: format }
+    const req = buildRequest(op, real)
+    expect(classifyRequest(incoming(req), { ...real, side: 'client' })).toEqual(op)
+  })
+
+  it('writes TLV as the bare resources, and reads bare resources of a multiple-instance object as instance 65535', () => {
+    const req = buildRequest(
+      { kind: 'create', path: P('/16'), instances: [noId], contentFormat: 11542 },
+      real,
+    )
+    const bytes = req.payload as Uint8Array
+    // A Multiple Resource TLV first (type bits 10), no Object Instance TLV (00).
+    expect(bytes[0]! >> 6).toBe(2)
+    // An instance with its id still goes wrapped (type bits 00), and comes back with it.
+    const withId = { ...noId, id: 4 }
+    const wrapped = buildRequest(
+      { kind: 'create', path: P('/16'), instances: [withId], contentFormat: 11542 },
+      real,
+    )
+    expect((wrapped.payload as Uint8Array)[0]! >> 6).toBe(0)
+    expect(classifyRequest(incoming(wrapped), { ...real, side: 'client' })).toMatchObject({
+      instances: [{ id: 4 }],
+    })
+  })
+})
 
 describe('classifying incoming requests', () => {
   it('round-trips every Device Management and Information Reporting operation through build and classify', () => {

@@ -126,11 +126,22 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
       if (op.instances.length === 0) throw new Lwm2mError('LWM2M_INVALID_VALUE', 'Create needs an instance')
       const objectId = op.path.objectId!
       const only = op.instances.length === 1 ? op.instances[0]! : undefined
-      // One instance without a chosen id: send its resources only (the client picks the id).
-      const node =
-        only && only.id === 65535
-          ? only
-          : { kind: 'object' as const, id: objectId, instances: new Map(op.instances.map((i) => [i.id, i])) }
+      // One instance without a chosen id: encoded as the instance /o/65535, which TLV writes
+      // as its bare resources (no Object Instance TLV: the client picks the id, Core TS 1.0
+      // section 6.3.6) and the path formats as records under /o/65535.
+      if (only && only.id === 65535) {
+        return {
+          method: 'POST',
+          path: dm(op.path),
+          contentFormat: op.contentFormat,
+          payload: encodeNode(ctx, op.contentFormat, only, op.path.child(65535)),
+        }
+      }
+      const node = {
+        kind: 'object' as const,
+        id: objectId,
+        instances: new Map(op.instances.map((i) => [i.id, i])),
+      }
       return {
         method: 'POST',
         path: dm(op.path),
