@@ -198,7 +198,9 @@ function classifyDeviceManagement(req: IncomingRequest, ctx: ClassifyContext): L
       return { kind: 'read', path, ...(accept === undefined ? {} : { accept }) }
     }
     case 'PUT': {
-      if (path.isRoot() || path.isObject()) methodNotAllowed('PUT', path)
+      if (path.isRoot()) methodNotAllowed('PUT', path)
+      // Write-Attributes reaches every level from the object down (Core TS 1.2 section 6.3.4,
+      // ETS LwM2M-1.1-int-260 "PUT /3?pmin=10&pmax=200"); a Write does not reach an object.
       if (req.contentFormat === undefined && req.payload.length === 0) {
         if (req.query.length === 0) refuse(BAD_REQUEST, 'PUT without payload or attributes')
         const attributes = answering(
@@ -216,6 +218,7 @@ function classifyDeviceManagement(req: IncomingRequest, ctx: ClassifyContext): L
         )
         return { kind: 'writeAttributes', path, attributes }
       }
+      if (path.isObject()) methodNotAllowed('Write', path)
       const node = decodeAt(req, ctx, path, 'Write')
       return { kind: 'write', path, mode: 'replace', node, contentFormat: req.contentFormat! }
     }

@@ -4,6 +4,7 @@ import { device, doubles, manufacturer, noModels } from '../../test/codec-double
 import { createCodecRegistry, defaultCodecs } from '../codec/registry.js'
 import { Lwm2mError } from '../errors.js'
 import type { ObjectModel, ResourceModel } from '../model/types.js'
+import type { Lwm2mNode } from '../node/types.js'
 import { Lwm2mPath } from '../path/path.js'
 import { type ClassifyContext, classifyRequest, type ReceiverSide } from './incoming.js'
 import { buildResponse, errorResponse } from './reply.js'
@@ -328,6 +329,26 @@ describe('mapping responses back', () => {
     expect(r.nodes).toEqual(nodes)
   })
 
+  it('assembles a composite answer under the requested paths (Core TS 1.2 section 6.3.8)', () => {
+    const real = { codecs: createCodecRegistry(defaultCodecs()), models: noModels }
+    const answer = new Map<string, Lwm2mNode>([
+      [
+        '/1/0',
+        {
+          kind: 'instance',
+          id: 0,
+          resources: new Map([[1, { kind: 'resource', id: 1, type: 'integer', value: 60 }]]),
+        },
+      ],
+      ['/3/0/0', manufacturer],
+    ])
+    const body = real.codecs.require(112).encodeNodes!(answer, noModels)
+    const op = { kind: 'readComposite', paths: [P('/1/0'), P('/3/0/0')], contentFormat: 112 } as const
+    const r = parseResponse(op, response(0x45, { contentFormat: 112, payload: body }), real)
+    expect([...r.nodes.keys()]).toEqual(['/1/0', '/3/0/0'])
+    expect(r.nodes.get('/1/0')).toMatchObject({ kind: 'instance', id: 0 })
+  })
+
   it('accepts any 2.xx for operations that carry nothing back', () => {
     expect(parseResponse({ kind: 'delete', path: P('/16/0') }, response(0x42), ctx)).toEqual({ code: 0x42 })
   })
@@ -603,6 +624,14 @@ describe('classifying incoming requests', () => {
     expect(refused(() => classify('server', { method: 'POST', path: '/nothing' })).coapCode).toBe(0x84)
   })
 
+  it('takes Write-Attributes on an object (ETS LwM2M-1.1-int-260: PUT /3?pmin=10&pmax=200)', () => {
+    expect(classify('client', { method: 'PUT', path: '/3', query: ['pmin=10', 'pmax=200'] })).toEqual({
+      kind: 'writeAttributes',
+      path: P('/3'),
+      attributes: { pmin: 10, pmax: 200 },
+    })
+  })
+
   it('answers 4.05 Method Not Allowed for operations on levels they do not apply to', () => {
     expect(refused(() => classify('client', { method: 'POST', path: '/3/0/7/1' })).coapCode).toBe(0x85) // Execute on a resource instance
     expect(refused(() => classify('client', { method: 'DELETE', path: '/3' })).coapCode).toBe(0x85)
@@ -611,6 +640,9 @@ describe('classifying incoming requests', () => {
         .coapCode,
     ).toBe(0x85)
     expect(refused(() => classify('client', { method: 'GET', path: '/' })).coapCode).toBe(0x85)
+    expect(refused(() => classify('client', { method: 'PUT', path: '/', query: ['pmin=1'] })).coapCode).toBe(
+      0x85,
+    )
     expect(
       refused(() => classify('client', { method: 'FETCH', path: '/3', contentFormat: 110, payload: '[]' }))
         .coapCode,

@@ -93,8 +93,11 @@ function parseAny(
           'LWM2M_UNSUPPORTED_FORMAT',
           `content format ${format} cannot carry several nodes`,
         )
+      // The requested paths let the codec assemble each answer under its path (/1/0 as an
+      // instance), as Read-Composite asks (Core TS 1.2 section 6.3.8).
+      const paths = op.kind === 'bootstrapPackRequest' ? undefined : op.paths
       const nodes =
-        response.payload.length === 0 ? new Map() : codec.decodeNodes(response.payload, ctx.models)
+        response.payload.length === 0 ? new Map() : codec.decodeNodes(response.payload, ctx.models, paths)
       return { code, nodes, contentFormat: format }
     }
     case 'register':
