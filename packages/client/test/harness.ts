@@ -39,6 +39,7 @@ import {
   createModelRegistry,
   createSecurityObject,
   createServerObject,
+  type DeviceObjectOptions,
   deviceModelV1_0,
   type ObjectImplementation,
   type SecurityAccountInit,
@@ -250,7 +251,11 @@ export interface Bench {
   readonly clock: FakeClock
   readonly server: ScriptedServer
   client(
-    options?: Partial<ClientOptions> & { servers?: ServerAccountInit[]; accounts?: SecurityAccountInit[] },
+    options?: Partial<ClientOptions> & {
+      servers?: ServerAccountInit[]
+      accounts?: SecurityAccountInit[]
+      device?: DeviceObjectOptions
+    },
   ): Lwm2mClient
   /** Advances the fake clock from timer to timer until `promise` settles (at most `limit` ms). */
   until<T>(promise: Promise<T>, limit?: number): Promise<T>
@@ -268,7 +273,7 @@ export async function bench(start = 1_700_000_000_000): Promise<Bench> {
     clock,
     server,
     client(options = {}) {
-      const { servers, accounts, objects, ...rest } = options
+      const { servers, accounts, objects, device: deviceOptions, ...rest } = options
       // A 1.0 client hosts the 1.0 versions of the core objects.
       const v10 = rest.version === '1.0'
       const security = createSecurityObject({
@@ -283,6 +288,7 @@ export async function bench(start = 1_700_000_000_000): Promise<Bench> {
         manufacturer: 'ACME',
         clock,
         ...(v10 ? { model: deviceModelV1_0 } : {}),
+        ...deviceOptions,
       })
       const c = createClient({
         endpoint: 'node-1',

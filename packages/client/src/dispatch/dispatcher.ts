@@ -98,8 +98,8 @@ export class Dispatcher {
     let op: Lwm2mOperation | undefined
     let response: ResponseInit
     try {
-      const unknown = this.#unknownObject(req)
-      if (unknown !== undefined) response = unknown
+      const early = this.#precheck(req)
+      if (early !== undefined) response = early
       else {
         op = classifyRequest(req, { ...this.ctx.operations, side: 'client', version: this.ctx.version })
         response = await this.#dispatch(ssid, op, req, rctx, after)
@@ -119,10 +119,11 @@ export class Dispatcher {
       paths: pathsOf(op, req),
       code: typeof response.code === 'number' ? response.code : 0,
     })
-    // Success only: a failed Execute runs no hook. The endpoint sends the answer when this
-    // promise settles; the hooks run in the turn after.
+    // Success only: a failed Execute runs no hook. The endpoint hands the answer to its
+    // transport when this promise settles; the hooks run a full turn of the event loop
+    // later, once the transport had its turn to put the answer on the wire.
     if (after.length > 0 && typeof response.code === 'number' && response.code < 0x80) {
-      setImmediate(() => void this.#runAfter(ssid, after))
+      setImmediate(() => setImmediate(() => void this.#runAfter(ssid, after)))
     }
     return response
   }
@@ -137,15 +138,32 @@ export class Dispatcher {
     }
   }
 
-  /** 4.04 for an object the client does not host, before its payload is decoded. */
-  #unknownObject(req: IncomingRequest): ResponseInit | undefined {
+  /**
+   * Checks that need no payload, made before it is decoded: 4.04 for an object the client
+   * does not host, 4.05 for a Write (PUT with a payload) on a resource its model does not
+   * let servers write (an executable or read-only resource: a value for it cannot even be
+   * decoded, and the answer is 4.05, not 4.00).
+   */
+  #precheck(req: IncomingRequest): ResponseInit | undefined {
     const root = rootSegments(this.ctx.rootPath)
     if (!root.every((s, i) => req.path[i] === s)) return undefined
-    const first = req.path[root.length]
+    const segments = req.path.slice(root.length)
+    const first = segments[0]
     if (first === undefined || !/^(0|[1-9][0-9]{0,4})$/.test(first)) return undefined
     const id = Number(first)
-    if (id > 65535 || BOOTSTRAP_ONLY.includes(id) || this.ctx.tree.has(id)) return undefined
-    return { code: Code.NotFound, payload: `no object ${id}` }
+    if (id > 65535 || BOOTSTRAP_ONLY.includes(id)) return undefined
+    if (!this.ctx.tree.has(id)) return { code: Code.NotFound, payload: `no object ${id}` }
+    const rid = segments[2]
+    if (req.method === 'PUT' && rid !== undefined && segments.length <= 4 && req.payload.length > 0) {
+      const model = this.ctx.tree.getObjectModel(id)?.resources.get(Number(rid))
+      if (model !== undefined && !model.operations.includes('W')) {
+        return {
+          code: Code.MethodNotAllowed,
+          payload: `/${segments.join('/')} (${model.name}) is not writable`,
+        }
+      }
+    }
+    return undefined
   }
 
   #object(path: Lwm2mPath): ObjectImplementation {
