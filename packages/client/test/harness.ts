@@ -27,6 +27,7 @@ import {
   errorResponse,
   type Lwm2mOperation,
   type Lwm2mOperationKind,
+  type ObjectModel,
   type OperationContext,
   type OperationOf,
   parseRegistrationLinks,
@@ -51,7 +52,12 @@ import {
 import { type ClientOptions, createClient, type Lwm2mClient } from '../src/index.js'
 import { type GatedTransport, gateTransport } from '../src/transport/gate.js'
 
-export const models = createModelRegistry(standardModels)
+export let models = createModelRegistry(standardModels)
+
+/** Teaches the scripted servers object models beyond the standard ones. */
+export function learnModels(extra: readonly ObjectModel[]): void {
+  models = models.with(extra)
+}
 export const codecs = createCodecRegistry(defaultCodecs())
 
 /** What the scripted server received. */

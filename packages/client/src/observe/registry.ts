@@ -262,7 +262,10 @@ export class ObserverRegistry {
   }
 
   #nextCheck(obs: Observation, now: number): number | undefined {
-    const { combined } = this.attributesOf(obs)
+    let { combined } = this.attributesOf(obs)
+    // epmin only delays the evaluation of a change the client knows of; without one, a
+    // value that changes silently (a getter) is evaluated at epmax, not every epmin.
+    if (obs.changed.size === 0 && !obs.pending) combined = withoutEpmin(combined)
     const d = evaluateNotification({
       attributes: obs.kind === 'single' ? combined : withoutConditions(combined),
       now,
@@ -398,6 +401,11 @@ export class ObserverRegistry {
       return errorResponse(error)
     }
   }
+}
+
+function withoutEpmin(a: NotificationAttributes): NotificationAttributes {
+  const { epmin: _epmin, ...rest } = a
+  return rest
 }
 
 /** The attributes without the change value conditions, which a composite evaluates per path. */
