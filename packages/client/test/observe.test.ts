@@ -29,7 +29,7 @@ async function writeAttributes(path: Lwm2mPath, attributes: Record<string, numbe
 }
 
 /** The value a notification of VALUE carries. */
-function valueOf(response: CoapResponse): unknown {
+function notified(response: CoapResponse): unknown {
   const r = b.server.decode({ kind: 'observe', path: VALUE }, response)
   return (r.node as { value: unknown }).value
 }
@@ -40,15 +40,15 @@ describe('Observe and notifications (Core TS 1.1 section 6.4.1, 1.2 section 7.3.
     await writeAttributes(VALUE, { pmin: 10, pmax: 60 })
     const { observation, notifications } = await b.until(b.server.observe({ kind: 'observe', path: VALUE }))
     expect(observation.active).toBe(true)
-    expect(valueOf(observation.response)).toBe(20)
+    expect(notified(observation.response)).toBe(20)
     await b.clock.advanceAsync(2000)
     sensor.record(0, 21)
     await b.clock.advanceAsync(7000)
     expect(notifications).toHaveLength(0)
     await b.clock.advanceAsync(1000)
-    expect(notifications.map((n) => [n.at - t0, valueOf(n.response)])).toEqual([[10_000, 21]])
+    expect(notifications.map((n) => [n.at - t0, notified(n.response)])).toEqual([[10_000, 21]])
     await b.clock.advanceAsync(60_000)
-    expect(notifications.map((n) => [n.at - t0, valueOf(n.response)])).toEqual([
+    expect(notifications.map((n) => [n.at - t0, notified(n.response)])).toEqual([
       [10_000, 21],
       [70_000, 21],
     ])
@@ -62,7 +62,7 @@ describe('Observe and notifications (Core TS 1.1 section 6.4.1, 1.2 section 7.3.
       sensor.record(0, v)
       await b.clock.advanceAsync(1000)
     }
-    expect(notifications.map((n) => valueOf(n.response))).toEqual([26, 24, 14])
+    expect(notifications.map((n) => notified(n.response))).toEqual([26, 24, 14])
   })
 
   it('notifies when the value moved by st or more since the last notification', async () => {
@@ -73,7 +73,7 @@ describe('Observe and notifications (Core TS 1.1 section 6.4.1, 1.2 section 7.3.
       sensor.record(0, v)
       await b.clock.advanceAsync(1000)
     }
-    expect(notifications.map((n) => valueOf(n.response))).toEqual([25, 31, 20])
+    expect(notifications.map((n) => notified(n.response))).toEqual([25, 31, 20])
   })
 
   it('evaluates at epmax a value that changes without telling (1.1 epmax), never before epmin', async () => {
@@ -91,13 +91,13 @@ describe('Observe and notifications (Core TS 1.1 section 6.4.1, 1.2 section 7.3.
     await b.clock.advanceAsync(29_000)
     expect(notifications).toHaveLength(0)
     await b.clock.advanceAsync(1000)
-    expect(notifications.map((n) => [n.at - t0, valueOf(n.response)])).toEqual([[30_000, 2]])
+    expect(notifications.map((n) => [n.at - t0, notified(n.response)])).toEqual([[30_000, 2]])
     // A change the object tells of is evaluated as soon as epmin allows: 5 s after the last evaluation.
     await b.clock.advanceAsync(1000)
     reading = 3
     meter.changed(0, 5700)
     await b.clock.advanceAsync(5000)
-    expect(notifications.map((n) => [n.at - t0, valueOf(n.response)])).toEqual([
+    expect(notifications.map((n) => [n.at - t0, notified(n.response)])).toEqual([
       [30_000, 2],
       [35_000, 3],
     ])
@@ -132,7 +132,7 @@ describe('Observe and notifications (Core TS 1.1 section 6.4.1, 1.2 section 7.3.
     await writeAttributes(P('/3303/0'), { pmin: 3, pmax: 100 })
     sensor.record(0, 30)
     await b.clock.advanceAsync(4000)
-    expect(notifications.map((n) => [n.at - t0, valueOf(n.response)]).slice(2)).toEqual([[13_000, 30]])
+    expect(notifications.map((n) => [n.at - t0, notified(n.response)]).slice(2)).toEqual([[13_000, 30]])
   })
 
   it('notifies any change of an observed instance', async () => {
