@@ -4,6 +4,7 @@
  * operations it sends), on the in-memory network with a FakeClock. No @lwm2m/server.
  */
 import {
+  type Clock,
   type CoapEndpoint,
   type CoapResponse,
   Code,
@@ -17,6 +18,7 @@ import {
   type RequestOptions,
   type ResponseInit,
   seededRandom,
+  type Transport,
 } from '@lwm2m/coap'
 import {
   buildRequest,
@@ -91,11 +93,16 @@ export class ScriptedServer {
   private constructor(
     readonly endpoint: CoapEndpoint,
     readonly gate: GatedTransport,
-    readonly clock: FakeClock,
+    readonly clock: Clock,
   ) {}
 
-  static async create(network: MemoryNetwork, clock: FakeClock, seed = 7): Promise<ScriptedServer> {
-    const gate = gateTransport(network.transport())
+  static create(network: MemoryNetwork, clock: Clock, seed = 7): Promise<ScriptedServer> {
+    return ScriptedServer.over(network.transport(), clock, seed)
+  }
+
+  /** A scripted server on any transport (UDP for the real-socket test). */
+  static async over(transport: Transport, clock: Clock, seed = 7): Promise<ScriptedServer> {
+    const gate = gateTransport(transport)
     const endpoint = await createEndpoint({ transport: gate, clock, random: seededRandom(seed) })
     const server = new ScriptedServer(endpoint, gate, clock)
     endpoint.setHandler((req) => server.#handle(req))
