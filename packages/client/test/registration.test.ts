@@ -266,3 +266,108 @@ describe('De-register (Core TS 1.1 section 6.2.3)', () => {
     expect(again.at - dereg.at).toBe(600_000)
   })
 })
+
+describe('server accounts live in the Security and Server objects', () => {
+  it('registers with an account written later (as a Bootstrap-Server would) and de-registers from a deleted one', async () => {
+    b = await bench()
+    const client = b.client({ servers: [], accounts: [] })
+    const needed = client.once('bootstrapNeeded')
+    await client.start()
+    expect(await needed).toEqual({ reason: 'noServerAccount' })
+    const bootstrap = { origin: 'bootstrap' } as const
+    const security = client.object(0)!
+    const server = client.object(1)!
+    await security.write(
+      Lwm2mPath.parse('/0/3'),
+      instance(3, [
+        singleResource(0, 'string', b.server.uri),
+        singleResource(1, 'boolean', false),
+        singleResource(2, 'integer', 3),
+        singleResource(10, 'integer', 7),
+      ]),
+      'replace',
+      bootstrap,
+    )
+    await server.write(
+      Lwm2mPath.parse('/1/2'),
+      instance(2, [
+        singleResource(0, 'integer', 7),
+        singleResource(1, 'integer', 120),
+        singleResource(6, 'boolean', true),
+        singleResource(7, 'string', 'U'),
+      ]),
+      'replace',
+      bootstrap,
+    )
+    const reg = await b.until(b.server.take('register'))
+    expect(reg.op.params.lifetime).toBe(120)
+    expect(client.servers().map((s) => s.shortServerId)).toEqual([7])
+    const gone = client.once('deregistered')
+    expect((await server.delete(Lwm2mPath.parse('/1/2'), bootstrap)).ok).toBe(true)
+    expect(await b.until(gone)).toMatchObject({ shortServerId: 7, reason: 'accountRemoved' })
+    expect(client.servers()).toEqual([])
+  })
+
+  it('hands the Security instance to the transport factory of its scheme; without a coaps factory it fails at once', async () => {
+    b = await bench()
+    const seen: { mode: number; identity: string; key: number }[] = []
+    const client = b.client({
+      accounts: [
+        {
+          serverUri: b.server.uri.replace('coap:', 'coaps:'),
+          shortServerId: 1,
+          securityMode: 0,
+          publicKeyOrIdentity: 'node-1-psk',
+          secretKey: Uint8Array.of(1, 2, 3, 4),
+        },
+      ],
+      transports: {
+        coaps: ({ security }) => {
+          seen.push({
+            mode: security.securityMode,
+            identity: new TextDecoder().decode(security.publicKeyOrIdentity),
+            key: security.secretKey.length,
+          })
+          // A stand-in for the DTLS transport: plain datagrams on the memory network.
+          return b.network.transport()
+        },
+      },
+    })
+    await client.start()
+    await b.until(b.server.take('register'))
+    expect(seen).toEqual([{ mode: 0, identity: 'node-1-psk', key: 4 }])
+    await b.close()
+
+    b = await bench()
+    const bare = b.client({ accounts: [{ serverUri: 'coaps://127.0.0.1:5684', shortServerId: 1 }] })
+    const failed = bare.once('registrationFailed')
+    await bare.start()
+    const f = await b.until(failed)
+    expect(f).toMatchObject({ final: true, attempt: 1 })
+    expect(String(f.error)).toMatch(/transports\.coaps/)
+  })
+
+  it('asks for a bootstrap when a server executes Bootstrap-Request Trigger (/1/x/9)', async () => {
+    b = await bench()
+    const client = b.client()
+    await client.start()
+    await b.until(b.server.take('register'))
+    const needed = client.once('bootstrapNeeded')
+    await b.until(b.server.dm({ kind: 'execute', path: Lwm2mPath.parse('/1/0/9') }))
+    expect(await b.until(needed)).toEqual({ reason: 'trigger', shortServerId: 1 })
+  })
+
+  it('starts again after a stop', async () => {
+    b = await bench()
+    const client = b.client()
+    await client.start()
+    await b.until(b.server.take('register'))
+    await b.until(client.stop())
+    expect(client.running).toBe(false)
+    await client.start()
+    await b.until(b.server.take('register'))
+    expect(client.server(1)?.state).toBe('registered')
+    const update = await b.until(b.server.take('update'))
+    expect(update.op.location).toEqual(['rd', '2'])
+  })
+})
