@@ -258,6 +258,11 @@ export function createClient(options: ClientOptions): Lwm2mClient {
     },
   })
 
+  /** A background procedure: a failure nobody expected becomes an `error` event. */
+  const spawn = (work: Promise<unknown>, context: string): void => {
+    work.catch((error: unknown) => emitter.emit('error', { error, context }))
+  }
+
   const sessionOfInstance = async (instanceId: number): Promise<ServerSession | undefined> => {
     const ssid = await shortServerIdOf(tree, instanceId)
     return ssid === undefined ? undefined : sessions.get(ssid)
@@ -268,7 +273,9 @@ export function createClient(options: ClientOptions): Lwm2mClient {
   dispatcher = new Dispatcher(ctx, access, observers, {
     registrationUpdateTrigger: async (iid) => (await sessionOfInstance(iid))?.triggerUpdate(),
     disable: async (iid) => {
-      await (await sessionOfInstance(iid))?.disable()
+      const session = await sessionOfInstance(iid)
+      // De-register, then silence for the Disable Timeout: a procedure of hours, in the background.
+      if (session !== undefined) spawn(session.disable(), 'disabling')
     },
     bootstrapRequestTrigger: async (iid) => bootstrapNeeded('trigger', await shortServerIdOf(tree, iid)),
   })
@@ -307,7 +314,7 @@ export function createClient(options: ClientOptions): Lwm2mClient {
       .sort(
         (a, b) => a.account.server.registrationPriorityOrder! - b.account.server.registrationPriorityOrder!,
       )
-    for (const s of fresh) if (!ordered.includes(s)) void s.register({ initialDelay: true })
+    for (const s of fresh) if (!ordered.includes(s)) spawn(s.register({ initialDelay: true }), 'registering')
     let blockedBy: number | undefined
     for (const s of ordered) {
       if (!running || s.state === 'stopped') return
@@ -357,7 +364,7 @@ export function createClient(options: ClientOptions): Lwm2mClient {
       ctx.attributes.clearServer(ssid)
       await session.stop('accountRemoved', true)
     }
-    if (fresh.length > 0) void orchestrate(fresh)
+    if (fresh.length > 0) spawn(orchestrate(fresh), 'registering')
   }
 
   const scheduleResync = (): void => {
@@ -452,7 +459,7 @@ export function createClient(options: ClientOptions): Lwm2mClient {
         bootstrapNeeded('noServerAccount')
         return
       }
-      void orchestrate(servers.map(newSession))
+      spawn(orchestrate(servers.map(newSession)), 'registering')
     },
 
     async stop(stopOptions = {}) {

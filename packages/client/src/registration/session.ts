@@ -188,6 +188,13 @@ export class ServerSession {
     return this.#account.shortServerId
   }
 
+  /** Runs a procedure in the background: a failure nobody expected becomes an `error` event, never an unhandled rejection. */
+  #spawn(work: Promise<unknown>, context: string): void {
+    work.catch((error: unknown) =>
+      this.#ctx.emitter.emit('error', { error, context, shortServerId: this.shortServerId }),
+    )
+  }
+
   get account(): ServerAccount {
     return this.#account
   }
@@ -441,10 +448,10 @@ export class ServerSession {
     }
     if (life.signal.aborted)
       return { ok: false, kind: 'unreachable', error: new ClientError('CLIENT_NOT_STARTED', 'stopped') }
-    const desired = this.#desired()
-    const links = this.host.objectLinks()
-    const op: RegisterOperation = { kind: 'register', params: this.#registerParams(desired), links }
     try {
+      const desired = this.#desired()
+      const links = this.host.objectLinks()
+      const op: RegisterOperation = { kind: 'register', params: this.#registerParams(desired), links }
       const response = await this.#request(buildRequest(op, this.#ctx.operations))
       const result = parseResponse(op, response, this.#ctx.operations)
       if (life.signal.aborted)
@@ -496,11 +503,11 @@ export class ServerSession {
       now >= this.#lastRefreshAt + r.lifetime * 1000
     ) {
       // The lifetime ran out without a successful Update: the server has dropped us.
-      void this.#reregister()
+      this.#spawn(this.#reregister(), 're-registering')
       return
     }
     this.#force = true
-    void this.#startUpdate()
+    this.#spawn(this.#startUpdate(), 'updating')
   }
 
   /** Sends an Update if the server's view is out of date (lifetime, binding, object list). */
@@ -522,7 +529,7 @@ export class ServerSession {
     // Events, not time: the Update goes in the next turn of the event loop.
     setImmediate(() => {
       this.#kicked = false
-      void this.#startUpdate()
+      this.#spawn(this.#startUpdate(), 'updating')
     })
   }
 
@@ -595,14 +602,14 @@ export class ServerSession {
       })
       this.#scheduleUpdate()
       this.#touch()
-      void this.#flush()
+      this.#spawn(this.#flush(), 'sending stored notifications')
     } catch (error) {
       if (life !== this.#life || this.state !== 'registered') return
       if (isResponseError(error)) {
         // 4.04: the server does not know the registration (Core TS 1.1 section 6.2.2,
         // ETS LwM2M-1.1-int-105); any other refusal: register anew as well.
         this.#ctx.emitter.emit('updateFailed', { shortServerId: this.shortServerId, error, reregister: true })
-        void this.#reregister()
+        this.#spawn(this.#reregister(), 're-registering')
         return
       }
       this.#unreachable(error)
@@ -673,7 +680,7 @@ export class ServerSession {
       await this.#closeEndpoint()
       this.#life.abort()
       this.#life = new AbortController()
-      void this.register({ initialDelay: false })
+      this.#spawn(this.register({ initialDelay: false }), 'registering')
       return
     }
     const s = account.server
@@ -820,7 +827,7 @@ export class ServerSession {
       return
     }
     emit('sent')
-    void this.#notify(entry)
+    this.#spawn(this.#notify(entry), 'notifying')
   }
 
   #store(entry: Stored, emit: (outcome: 'stored' | 'dropped') => void): void {
