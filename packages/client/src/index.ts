@@ -6,10 +6,22 @@
  * management operations through the object implementations of @lwm2m/objects with the
  * specification's checks and access control, and reports through observations and Send.
  */
-export type { SecurityInstance, ServerAccount, ServerInstance } from './accounts/accounts.js'
-export { readAccounts } from './accounts/accounts.js'
+export {
+  type SecurityInstance,
+  type ServerAccount,
+  type ServerInstance,
+  securityInstance,
+  serverInstance,
+} from './accounts/accounts.js'
 export * from './client/client.js'
-export * from './client/events.js'
+export type {
+  BootstrapReason,
+  ClientEventName,
+  ClientEventSource,
+  ClientEvents,
+  ClientListener,
+  DeregistrationReason,
+} from './client/events.js'
 export * from './client/formats.js'
 export * from './client/options.js'
 export * from './errors.js'

@@ -415,6 +415,13 @@ export class ServerSession {
             sequence,
           )
       const final = step.kind === 'giveUp'
+      this.#ctx.logger.warn('registration attempt failed', {
+        shortServerId: this.shortServerId,
+        attempt,
+        sequence,
+        final,
+        error: String(outcome.error),
+      })
       this.#ctx.emitter.emit('registrationFailed', {
         shortServerId: this.shortServerId,
         serverUri: this.#account.security.serverUri,
@@ -463,6 +470,11 @@ export class ServerSession {
       this.#failedUpdates = 0
       this.#everRegistered = true
       this.state = 'registered'
+      this.#ctx.logger.info('registered', {
+        shortServerId: this.shortServerId,
+        location: result.location.join('/'),
+        lifetime: desired.lifetime,
+      })
       this.#ctx.emitter.emit('registered', {
         shortServerId: this.shortServerId,
         serverUri: this.#account.security.serverUri,
@@ -606,6 +618,10 @@ export class ServerSession {
     } catch (error) {
       if (life !== this.#life || this.state !== 'registered') return
       if (isResponseError(error)) {
+        this.#ctx.logger.warn('update refused: registering anew', {
+          shortServerId: this.shortServerId,
+          code: error.status,
+        })
         // 4.04: the server does not know the registration (Core TS 1.1 section 6.2.2,
         // ETS LwM2M-1.1-int-105); any other refusal: register anew as well.
         this.#ctx.emitter.emit('updateFailed', { shortServerId: this.shortServerId, error, reregister: true })
@@ -622,6 +638,7 @@ export class ServerSession {
    * notifications are stored or dropped as /1/x/6 says.
    */
   #unreachable(error: unknown): void {
+    this.#ctx.logger.warn('update unanswered', { shortServerId: this.shortServerId, error: String(error) })
     this.#reachable = false
     this.#failedUpdates++
     const s = this.#account.server
@@ -792,6 +809,7 @@ export class ServerSession {
     }
     // Core TS 1.1 section 6.5: after the awake time the client stops listening; the server
     // keeps its requests until the client's next Update.
+    this.#ctx.logger.debug('queue mode: asleep', { shortServerId: this.shortServerId })
     this.#setAwake(false)
   }
 
