@@ -11,7 +11,10 @@ export type DeregistrationReason =
   | 'accountRemoved'
   /** The account's Server URI or security changed: the client registers anew. */
   | 'accountChanged'
-  /** `client.removeServer`-like internal restarts (re-registration after a lost registration). */
+  /**
+   * The registration was lost (an Update refused, or the lifetime ran out unrenewed): the
+   * client registers anew. No De-register is sent; the event marks the end of the old one.
+   */
   | 'reregister'
 
 /** Why the client asks for a bootstrap (the bootstrap itself is the application's, or a later package's). */
