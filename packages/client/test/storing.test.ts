@@ -96,3 +96,21 @@ describe('Notification Storing When Disabled or Offline (/1/x/6, Core TS 1.1 sec
     expect(values(notifications)).toEqual([23, 24])
   })
 })
+
+describe('a confirmable notification nobody acknowledges', () => {
+  it('ends its observation (RFC 7641 section 4.5) and makes the client check the server with an Update', async () => {
+    const { client, sensor } = await observed({ notificationStoring: true }, { version: '1.2' })
+    const attributes = await b.until(
+      b.server.dm({ kind: 'writeAttributes', path: VALUE, attributes: { con: 1 } }),
+    )
+    expect(attributes.code).toBe(0x44)
+    b.server.reachable(false)
+    const ended = client.once('observationEnded')
+    const failed = client.once('updateFailed')
+    sensor.record(0, 25)
+    expect((await b.until(ended)).reason).toMatch(/timeout/)
+    expect(await b.until(failed)).toMatchObject({ reregister: false })
+    expect(client.server(1)).toMatchObject({ reachable: false, state: 'registered' })
+    expect(client.observations()).toHaveLength(0)
+  })
+})
