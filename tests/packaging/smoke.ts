@@ -13,6 +13,39 @@ export const smoke: Record<string, string> = {
     const back = coap.decodeMessage(bytes)
     if (back.messageId !== 7 || coap.formatCode(back.code) !== '0.01') process.exit(1)
   `,
+  '@lwm2m/client': `
+    import { createEndpoint, createMemoryNetwork } from '@lwm2m/coap'
+    import { createClient } from '@lwm2m/client'
+    import { createDeviceObject, createSecurityObject, createServerObject } from '@lwm2m/objects'
+    const net = createMemoryNetwork()
+    const server = await createEndpoint({ transport: net.transport() })
+    let query = []
+    server.setHandler((req) => {
+      if (req.method === 'POST' && req.path.join('/') === 'rd') {
+        query = req.query
+        return { code: 0x41, locationPath: ['rd', '1'] }
+      }
+      return { code: 0x84 }
+    })
+    const { address, port } = server.address()
+    const client = createClient({
+      endpoint: 'smoke',
+      objects: [
+        createSecurityObject({ accounts: [{ serverUri: 'coap://' + address + ':' + port, shortServerId: 1 }] }),
+        createServerObject({ servers: [{ shortServerId: 1, lifetime: 60 }] }),
+        createDeviceObject({ manufacturer: 'ACME' }),
+      ],
+      transports: { coap: () => net.transport() },
+    })
+    const timer = setTimeout(() => process.exit(2), 5000)
+    const registered = client.once('registered')
+    await client.start()
+    const { location } = await registered
+    clearTimeout(timer)
+    await client.stop({ deregister: false })
+    await server.close()
+    if (location.join('/') !== 'rd/1' || !query.includes('ep=smoke') || !query.includes('lt=60')) process.exit(1)
+  `,
   '@lwm2m/core': `
     import { Lwm2mPath } from '@lwm2m/core'
     const p = Lwm2mPath.parse('/3/0/13')

@@ -199,7 +199,9 @@ function classifyDeviceManagement(req: IncomingRequest, ctx: ClassifyContext): L
       return { kind: 'read', path, ...(accept === undefined ? {} : { accept }) }
     }
     case 'PUT': {
-      if (path.isRoot() || path.isObject()) methodNotAllowed('PUT', path)
+      if (path.isRoot()) methodNotAllowed('PUT', path)
+      // Write-Attributes reaches every level from the object down (Core TS 1.2 section 6.3.4,
+      // ETS LwM2M-1.1-int-260 "PUT /3?pmin=10&pmax=200"); a Write does not reach an object.
       if (req.contentFormat === undefined && req.payload.length === 0) {
         if (req.query.length === 0) refuse(BAD_REQUEST, 'PUT without payload or attributes')
         const attributes = answering(
@@ -217,6 +219,7 @@ function classifyDeviceManagement(req: IncomingRequest, ctx: ClassifyContext): L
         )
         return { kind: 'writeAttributes', path, attributes }
       }
+      if (path.isObject()) methodNotAllowed('Write', path)
       const node = decodeAt(req, ctx, path, 'Write')
       return { kind: 'write', path, mode: 'replace', node, contentFormat: req.contentFormat! }
     }
@@ -351,6 +354,8 @@ function discoverDepth(query: readonly string[]): { depth?: number } {
 }
 
 function classifyCreate(req: IncomingRequest, ctx: ClassifyContext, path: Lwm2mPath): Lwm2mOperation {
+  // A TLV Create without the Object Instance TLV leaves the id to the client: the TLV codec
+  // reads it as the instance 65535 (Core TS 1.2 section 6.3.6).
   const node = decodeAt(req, ctx, path, 'Create')
   const format = req.contentFormat!
   let instances: ObjectInstance[]

@@ -74,6 +74,11 @@ export interface UpdateOperation {
   readonly location: readonly string[]
   readonly params: UpdateParams
   readonly links?: string
+  /**
+   * The LwM2M version the client registered with, for writing the binding: a 1.0 client
+   * puts queue mode inside `b` (`b=UQ`), 1.1+ sends the `Q` parameter. Default 1.2.
+   */
+  readonly version?: Lwm2mVersion
 }
 /** De-register: DELETE {location} (section 6.2.3). */
 export interface DeregisterOperation {
