@@ -26,7 +26,6 @@ export {
   type EndpointStats,
   type HostResolver,
   type LocalEndpoint,
-  tokenKeyOf,
 } from './endpoint/endpoint.js'
 export * from './endpoint/limits.js'
 export * from './endpoint/parameters.js'

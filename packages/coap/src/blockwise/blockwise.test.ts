@@ -404,3 +404,43 @@ describe('client block-wise (RFC 7959)', () => {
     expect([...n0!.payload, ...n1!.payload]).toEqual([...body(2000, 3)])
   })
 })
+
+describe('FETCH and block-wise (RFC 8132 section 2, RFC 7959)', () => {
+  it('keeps the Block2 bodies of FETCHes with different bodies apart, and reassembles a Block1 FETCH', async () => {
+    r = await rig({ handler: (req) => ({ code: Code.Content, payload: body(2000, req.payload[0] ?? 0) }) })
+    r.send({ code: Code.FETCH, messageId: 1, token: tok(1), payload: Uint8Array.of(1) })
+    r.send({ code: Code.FETCH, messageId: 2, token: tok(2), payload: Uint8Array.of(2) })
+    r.send({
+      code: Code.FETCH,
+      messageId: 3,
+      token: tok(3),
+      payload: Uint8Array.of(1),
+      options: [b2({ num: 1, more: false, szx: 6 })],
+    })
+    await r.flush()
+    const [a0, , a1] = r.take()
+    expect([...a0!.payload, ...a1!.payload]).toEqual([...body(2000, 1)])
+    let seen: Uint8Array | undefined
+    r.ep.setHandler((req) => {
+      seen = req.payload
+      return { code: Code.Content }
+    })
+    r.send({
+      code: Code.FETCH,
+      messageId: 4,
+      token: tok(4),
+      options: [b1({ num: 0, more: true, szx: 0 })],
+      payload: body(16, 5),
+    })
+    r.send({
+      code: Code.FETCH,
+      messageId: 5,
+      token: tok(5),
+      options: [b1({ num: 1, more: false, szx: 0 })],
+      payload: body(4, 6),
+    })
+    await r.flush()
+    expect(r.take().map((m) => m.code)).toEqual([Code.Continue, Code.Content])
+    expect([...(seen ?? [])]).toEqual([...body(16, 5), ...body(4, 6)])
+  })
+})

@@ -1409,7 +1409,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     const tags = ex.options
       .filter((o) => o.number === OptionNumber.RequestTag)
       .map((o) => Buffer.from(o.value).toString('hex'))
-    return `1|${tags.join(',')}|${ex.resourceKey()}`
+    return `1|${tags.join(',')}|${ex.resourceKey(false)}`
   }
 
   // ---- server: observe ------------------------------------------------------

@@ -83,8 +83,11 @@ export class ServerExchange implements IncomingRequest, Deadline {
     return v === undefined ? undefined : decodeBlock(v)
   }
   /** A key for server-side block-wise state: method, path, query and Accept. */
-  resourceKey(): string {
-    return `${this.code}|${this.path.join('/')}|${this.query.join('&')}|${this.accept ?? ''}`
+  resourceKey(withBody = true): string {
+    // A FETCH is identified by its body too (RFC 8132 section 2): two FETCHes of one
+    // resource with different bodies have different block-wise answers.
+    const body = withBody && this.code === 5 ? `|${fnv(this.payload)}:${this.payload.length}` : ''
+    return `${this.code}|${this.path.join('/')}|${this.query.join('&')}|${this.accept ?? ''}${body}`
   }
 
   /** The handler's second argument. */
@@ -121,4 +124,10 @@ class ExchangeContext implements RequestContext {
   get signal(): AbortSignal {
     return this.exchange.signal
   }
+}
+
+function fnv(bytes: Uint8Array): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193)
+  return h >>> 0
 }
