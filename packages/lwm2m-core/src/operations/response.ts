@@ -93,8 +93,12 @@ function parseAny(
           'LWM2M_UNSUPPORTED_FORMAT',
           `content format ${format} cannot carry several nodes`,
         )
+      // Each requested path gets the node assembled under it, or null (Core TS 1.2 section 6.3.8).
+      const paths = op.kind === 'bootstrapPackRequest' ? undefined : op.paths
       const nodes =
-        response.payload.length === 0 ? new Map() : codec.decodeNodes(response.payload, ctx.models)
+        response.payload.length === 0
+          ? new Map(paths?.map((p) => [p.toString(), null]))
+          : codec.decodeNodes(response.payload, ctx.models, paths)
       return { code, nodes, contentFormat: format }
     }
     case 'register':
