@@ -5,7 +5,7 @@ import { validateAttributes } from '../attributes/validate.js'
 import { Lwm2mError } from '../errors.js'
 import type { ResourceModel } from '../model/types.js'
 import type { Lwm2mNode, ObjectInstance } from '../node/types.js'
-import { Lwm2mPath } from '../path/path.js'
+import { Lwm2mPath, MAX_ID } from '../path/path.js'
 import {
   parseBootstrapPackRequestQuery,
   parseBootstrapRequestQuery,
@@ -327,8 +327,14 @@ function discoverDepth(query: readonly string[]): { depth?: number } {
 }
 
 function classifyCreate(req: IncomingRequest, ctx: ClassifyContext, path: Lwm2mPath): Lwm2mOperation {
-  const node = decodeAt(req, ctx, path, 'Create')
-  const format = req.contentFormat!
+  const format = needFormat(req, 'Create')
+  // TLV whose first TLV is a Resource (type 10 or 11), not an Object Instance: the server left the
+  // id to the client (Core TS 1.2 section 6.3.6). Decoded as instance 65535 ("no instance reference").
+  const bare =
+    (format === ContentFormat.LWM2M_TLV || format === 1542) &&
+    req.payload.length > 0 &&
+    req.payload[0]! >> 7 === 1
+  const node = decodeAt(req, ctx, bare ? path.child(MAX_ID) : path, 'Create')
   let instances: ObjectInstance[]
   if (node.kind === 'object') instances = [...node.instances.values()]
   else if (node.kind === 'instance') instances = [node]

@@ -2,7 +2,7 @@ import { type CoapOption, ContentFormat, type Method, OptionNumber, type Request
 import { formatAttributeQuery } from '../attributes/query.js'
 import { Lwm2mError } from '../errors.js'
 import type { Lwm2mNode } from '../node/types.js'
-import type { Lwm2mPath } from '../path/path.js'
+import { type Lwm2mPath, MAX_ID } from '../path/path.js'
 import {
   buildBootstrapPackRequestQuery,
   buildBootstrapRequestQuery,
@@ -122,17 +122,23 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
       if (op.instances.length === 0) throw new Lwm2mError('LWM2M_INVALID_VALUE', 'Create needs an instance')
       const objectId = op.path.objectId!
       const only = op.instances.length === 1 ? op.instances[0]! : undefined
-      // One instance without a chosen id: send its resources only (the client picks the id).
-      const node =
-        only && only.id === 65535
-          ? only
-          : { kind: 'object' as const, id: objectId, instances: new Map(op.instances.map((i) => [i.id, i])) }
-      return {
-        method: 'POST',
-        path: dm(op.path),
-        contentFormat: op.contentFormat,
-        payload: encodeNode(ctx, op.contentFormat, node, op.path),
-      }
+      // One instance without a chosen id: encoded as the instance itself (TLV: its resources
+      // only, without instance wrapper; LwM2M CBOR: under the instance id 65535), so that the
+      // client picks the id. Otherwise the object with its instances.
+      const payload =
+        only && only.id === MAX_ID
+          ? encodeNode(ctx, op.contentFormat, only, op.path.child(MAX_ID))
+          : encodeNode(
+              ctx,
+              op.contentFormat,
+              {
+                kind: 'object' as const,
+                id: objectId,
+                instances: new Map(op.instances.map((i) => [i.id, i])),
+              },
+              op.path,
+            )
+      return { method: 'POST', path: dm(op.path), contentFormat: op.contentFormat, payload }
     }
     case 'delete':
       if (!(op.path.isInstance() || op.path.isResourceInstance()))

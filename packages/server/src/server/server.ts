@@ -3,6 +3,7 @@ import {
   type Clock,
   type CoapEndpoint,
   CoapError,
+  ContentFormat,
   createEndpoint,
   cryptoRandom,
   type Deadline,
@@ -299,7 +300,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   // ---- Device Management (Core TS 1.2 section 6.3) -----------------------------
 
   /** Read (section 6.3.1): GET, in the best format the client announced (TLV for 1.0). */
-  read(endpoint: string, path: string | Lwm2mPath, options: ReadOptions = {}): Promise<NodeResult> {
+  async read(endpoint: string, path: string | Lwm2mPath, options: ReadOptions = {}): Promise<NodeResult> {
     const p = pathArgument(path)
     return this.#perform(endpoint, options, (reg) => {
       const accept = options.format ?? chooseReadFormat(formatsOf(reg))
@@ -326,7 +327,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
    * Write (section 6.3.3): replace (PUT, the default) or partial update (POST). Plain values
    * are typed with the client's object model: `write('node-1', '/3/0/14', '+02:00')`.
    */
-  write(
+  async write(
     endpoint: string,
     path: string | Lwm2mPath,
     value: WriteValue,
@@ -346,7 +347,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   }
 
   /** Write-Attributes (section 6.3.4): a number sets, null unsets. */
-  writeAttributes(
+  async writeAttributes(
     endpoint: string,
     path: string | Lwm2mPath,
     attributes: AttributeChanges,
@@ -357,7 +358,11 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   }
 
   /** Execute (section 6.3.5), with optional arguments. */
-  execute(endpoint: string, path: string | Lwm2mPath, options: ExecuteOptions = {}): Promise<EmptyResult> {
+  async execute(
+    endpoint: string,
+    path: string | Lwm2mPath,
+    options: ExecuteOptions = {},
+  ): Promise<EmptyResult> {
     const p = pathArgument(path)
     let args: readonly ExecuteArgument[] | undefined
     if (typeof options.arguments === 'string') {
@@ -382,7 +387,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
    * Create (section 6.3.6): a new instance of the object `/o` (the client picks its id) or
    * `/o/i` (with that id), from a node or plain values typed by the model.
    */
-  create(
+  async create(
     endpoint: string,
     path: string | Lwm2mPath,
     value: InstanceValues | ObjectInstance | readonly ObjectInstance[],
@@ -401,25 +406,27 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
               ctx.models,
             ),
           ]
-      const sample: Lwm2mNode =
-        instances.length === 1 ? instances[0]! : { kind: 'object', id: objectId, instances: new Map() }
       return {
         kind: 'create',
         path: objectPath,
         instances,
-        contentFormat: options.format ?? chooseWriteFormat(formatsOf(reg), sample),
+        contentFormat: options.format ?? createFormat(reg, instances),
       }
     })
   }
 
   /** Delete (section 6.3.7) of an instance or a resource instance. */
-  delete(endpoint: string, path: string | Lwm2mPath, options: OperationOptions = {}): Promise<EmptyResult> {
+  async delete(
+    endpoint: string,
+    path: string | Lwm2mPath,
+    options: OperationOptions = {},
+  ): Promise<EmptyResult> {
     const p = pathArgument(path)
     return this.#perform(endpoint, options, () => ({ kind: 'delete', path: p }))
   }
 
   /** Read-Composite (section 6.3.8, LwM2M 1.1+): FETCH with the paths; each path gets its node, or null. */
-  readComposite(
+  async readComposite(
     endpoint: string,
     paths: readonly (string | Lwm2mPath)[],
     options: CompositeOptions = {},
@@ -441,7 +448,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
    * Write-Composite (section 6.3.9, LwM2M 1.1+): iPATCH with values of several paths (text keys
    * or paths); plain values are typed by the model.
    */
-  writeComposite(
+  async writeComposite(
     endpoint: string,
     values: ReadonlyMap<string | Lwm2mPath, WriteValue> | { readonly [path: string]: WriteValue },
     options: WriteCompositeOptions = {},
@@ -802,6 +809,21 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
 /** What content formats a registration allows (core's format choice helpers take it). */
 function formatsOf(reg: Registration): ClientFormats {
   return { version: reg.version, supported: reg.supportedFormats }
+}
+
+/**
+ * The format of a Create: without an instance id only TLV and LwM2M CBOR can leave the choice
+ * to the client (Core TS 1.2 section 6.3.6; SenML names every value by its full path), else
+ * the format the client's version and announcements give.
+ */
+function createFormat(reg: Registration, instances: readonly ObjectInstance[]): number {
+  const formats = formatsOf(reg)
+  if (instances.length === 1 && instances[0]!.id === MAX_ID) {
+    return versionAtLeast(reg.version, '1.2') && reg.supportedFormats.includes(ContentFormat.LWM2M_CBOR)
+      ? ContentFormat.LWM2M_CBOR
+      : ContentFormat.LWM2M_TLV
+  }
+  return chooseWriteFormat(formats, { kind: 'object', id: 0, instances: new Map() })
 }
 
 function needComposite(reg: Registration, what: string): void {
