@@ -135,7 +135,7 @@ export class Observations implements SubscriptionHost {
     try {
       initial = this.#notification(live, obs.response, true)
     } catch (err) {
-      this.#live.delete(id)
+      // The caller ends the subscription with this error (`failed`).
       if (obs.active) await obs.cancel('passive')
       throw err
     }
