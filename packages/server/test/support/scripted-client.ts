@@ -4,12 +4,14 @@ import {
   type Endpoint,
   type EndpointOptions,
   type FakeClock,
+  formatCode,
   type IncomingRequest,
   type MemoryNetwork,
   type Peer,
   type ResponseInit,
   type ServerObservation,
   type Transport,
+  transportSymbol,
 } from '@lwm2m/coap'
 import {
   buildRequest,
@@ -29,6 +31,22 @@ import {
 import { createModelRegistry, standardModels } from '@lwm2m/objects'
 
 export const codecs = createCodecRegistry(defaultCodecs())
+
+/** Logs the code of every message a transport receives ("2.04", "0.01"; "0.00" for ACK/RST). */
+function tap(inner: Transport, log: string[]): Transport {
+  return {
+    ...inner,
+    [transportSymbol]: true,
+    open: (handler) =>
+      inner.open((data, peer) => {
+        if (data.length >= 2) log.push(formatCode(data[1]!))
+        handler(data, peer)
+      }),
+    send: (d, p, cb) => inner.send(d, p, cb),
+    address: () => inner.address(),
+    close: () => inner.close(),
+  }
+}
 export const models: ModelLookup = createModelRegistry(standardModels)
 
 /** What the scripted client answers a request with: a reply for `buildResponse`, or a raw answer. */
@@ -68,14 +86,18 @@ export class ScriptedClient {
   })
   /** When false the client answers nothing at all (it sleeps): requests time out. */
   listening = true
+  /** The codes of the messages this client received, in arrival order ("2.04", "0.01", ...). */
+  readonly wire: string[]
 
   private constructor(
+    wire: string[],
     endpoint: Endpoint,
     server: Peer,
     name: string,
     version: Lwm2mVersion,
     rootPath: string,
   ) {
+    this.wire = wire
     this.endpoint = endpoint
     this.server = server
     this.name = name
@@ -92,8 +114,14 @@ export class ScriptedClient {
     readonly rootPath?: string
     readonly coap?: Omit<EndpointOptions, 'transport' | 'clock'>
   }): Promise<ScriptedClient> {
-    const endpoint = await createEndpoint({ ...init.coap, transport: init.transport, clock: init.clock })
+    const wire: string[] = []
+    const endpoint = await createEndpoint({
+      ...init.coap,
+      transport: tap(init.transport, wire),
+      clock: init.clock,
+    })
     const c = new ScriptedClient(
+      wire,
       endpoint,
       init.server,
       init.name,
