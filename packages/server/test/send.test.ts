@@ -1,5 +1,5 @@
 import { Code, ContentFormat } from '@lwm2m/coap'
-import { instance, multipleResource, singleResource } from '@lwm2m/core'
+import { instance, type Lwm2mNode, multipleResource, singleResource } from '@lwm2m/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SendEvent } from '../src/index.js'
 import { DEVICE_LINKS, next, settle, type TestBed, testBed } from './support/setup.js'
@@ -20,7 +20,7 @@ describe('Send (Core TS 1.2 section 6.4.6; Transport TS table 6.4.5-1; ETS 1.1-i
       await c.register(DEVICE_LINKS)
       await settle()
       const sent = next(bed.server, 'send')
-      const nodes = new Map([
+      const nodes = new Map<string, Lwm2mNode>([
         ['/1/0/1', singleResource(1, 'integer', 86400)],
         ['/3/0/11', multipleResource(11, 'integer', [0])],
       ])

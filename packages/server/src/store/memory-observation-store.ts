@@ -2,8 +2,13 @@ import type { ObservationRecord, ObservationStore } from './observation-store.js
 
 /** The in-memory observation store, synchronous underneath. */
 export interface MemoryObservationStore extends ObservationStore {
-  size(): number
+  add(record: ObservationRecord): void
   get(id: string): ObservationRecord | undefined
+  remove(id: string): ObservationRecord | undefined
+  byRegistration(registrationId: string): readonly ObservationRecord[]
+  countByRegistration(registrationId: string): number
+  removeByRegistration(registrationId: string): readonly ObservationRecord[]
+  size(): number
 }
 
 /** The default {@link ObservationStore}: Maps by id and by registration id. */

@@ -19,10 +19,16 @@ function peerKeyOf(reg: Registration): string {
 
 /** The in-memory registration store with its inspection helpers. */
 export interface MemoryRegistrationStore extends RegistrationStore {
-  size(): number
-  values(): IterableIterator<Registration>
+  add(registration: Registration): Registration | undefined
+  update(registration: Registration): Registration | undefined
+  remove(id: string, options?: { readonly expiredBy?: number }): Registration | undefined
   getById(id: string): Registration | undefined
   getByEndpoint(endpoint: string): Registration | undefined
+  getByPeer(transport: number, peer: Peer): Registration | undefined
+  size(): number
+  values(): IterableIterator<Registration>
+  nextExpiry(): number | undefined
+  expired(now: number, limit: number): readonly Registration[]
 }
 
 /**

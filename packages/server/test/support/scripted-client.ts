@@ -200,23 +200,21 @@ export class ScriptedClient {
   /** Register (Core TS 1.2 section 6.2.1), built by @lwm2m/core. Keeps the location of a 2.01. */
   async register(
     links: string,
-    params: Partial<RegisterParams> = {},
+    params: { readonly [K in keyof RegisterParams]?: RegisterParams[K] | undefined } = {},
     options: { timeout?: number } = {},
   ): Promise<CoapResponse> {
-    const req = buildRequest(
-      {
-        kind: 'register',
-        params: {
-          endpoint: this.name,
-          lifetime: 300,
-          ...(this.version === '1.0' ? {} : { version: this.version }),
-          queueMode: false,
-          ...params,
-        },
-        links,
-      },
-      this.ctx,
-    )
+    const all = {
+      endpoint: this.name,
+      lifetime: 300,
+      ...(this.version === '1.0' ? {} : { version: this.version }),
+      queueMode: false,
+      ...params,
+    }
+    // An explicit `endpoint: undefined` leaves ep out (LwM2M 1.1: the identity names the client).
+    const defined = Object.fromEntries(
+      Object.entries(all).filter(([, v]) => v !== undefined),
+    ) as unknown as RegisterParams
+    const req = buildRequest({ kind: 'register', params: defined, links }, this.ctx)
     const res = await this.endpoint.request(this.server, { ...req, ...options })
     if (res.code === 0x41) this.location = res.locationPath
     return res
