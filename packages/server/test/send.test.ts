@@ -27,6 +27,7 @@ describe('Send (Core TS 1.2 section 6.4.6; Transport TS table 6.4.5-1; ETS 1.1-i
       const res = await c.send([{ timestamp: undefined, nodes }], format)
       expect(res.code).toBe(Code.Changed)
       const [event] = (await sent) as [SendEvent]
+      expect(event.endpoint).toBe('node-1')
       expect(event.registration.endpoint).toBe('node-1')
       expect(event.contentFormat).toBe(format)
       expect(event.receivedAt).toBe(bed.clock.now())

@@ -17,6 +17,8 @@ export interface RegistrationUpdate {
 
 /** The `send` event: data a client pushed with Send (Core TS 1.2 section 6.4.6). */
 export interface SendEvent {
+  /** The endpoint name of the client. */
+  readonly endpoint: string
   readonly registration: Registration
   /** The values, grouped by time (SenML `bt`/`t`; `timestamp` undefined for "now"). */
   readonly data: readonly TimestampedNodes[]

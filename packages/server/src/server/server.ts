@@ -725,7 +725,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   #sent(reg: Registration, data: readonly TimestampedNodes[], contentFormat: number): void {
     const receivedAt = this.#clock.now()
     afterAnswer(() => {
-      this.#emit('send', { registration: reg, data, contentFormat, receivedAt })
+      this.#emit('send', { endpoint: reg.endpoint, registration: reg, data, contentFormat, receivedAt })
       this.#dispatcher.seen(reg.endpoint)
     })
   }
