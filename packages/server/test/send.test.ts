@@ -56,17 +56,17 @@ describe('Send (Core TS 1.2 section 6.4.6; Transport TS table 6.4.5-1; ETS 1.1-i
     expect(event.data[1]!.nodes.get('/3303/0/5700')).toEqual(singleResource(5700, 'float', 21.5))
   })
 
-  it('answers 4.04 to a client that is not registered', async () => {
+  it('answers 4.00 to a client that is not registered (as Leshan)', async () => {
     bed = await testBed()
     const c = await bed.client('node-1')
     const res = await c.send([
       { timestamp: undefined, nodes: new Map([['/3/0/9', singleResource(9, 'integer', 1)]]) },
     ])
-    expect(res.code).toBe(Code.NotFound)
+    expect(res.code).toBe(Code.BadRequest)
     expect(text(res.payload)).toMatch(/not registered/)
   })
 
-  it('answers 4.04 to data of objects or instances the client did not register (as Leshan), unless disabled', async () => {
+  it('answers 4.04 to data of objects or instances the client did not register (Transport TS 1.1.1 table 6.7-4), unless disabled', async () => {
     bed = await testBed()
     const c = await bed.client('node-1')
     await c.register(DEVICE_LINKS)

@@ -292,7 +292,9 @@ export class RegistrationHandler {
     const h = this.#h
     this.#checkPayload(req, h.limits.sendPayload, 'Send')
     const reg = await h.registrations.getByPeer(transport, req.peer)
-    if (reg === undefined) refuse(Code.NotFound, 'Send from a client that is not registered')
+    // Transport TS 1.1.1 table 6.7-4 keeps 4.04 for data of an Object the client did not register;
+    // a sender without registration gets 4.00 (as Leshan answers).
+    if (reg === undefined) refuse(Code.BadRequest, 'Send from a client that is not registered')
     this.#checkSameClient(reg, req, 'Send')
     await this.#authorize(reg.endpoint, req, 'send', reg)
     const ctx = this.#classify(h.modelsFor(reg))
@@ -303,7 +305,10 @@ export class RegistrationHandler {
   }
 }
 
-/** Send carries only data of objects and instances the client registered (as Leshan checks): 4.04 otherwise. */
+/**
+ * Send carries only data of objects and instances the client registered: 4.04 otherwise
+ * (Transport TS 1.1.1 table 6.7-4, "Reported Object was not registered"; Leshan checks instances too).
+ */
 function checkRegisteredObjects(reg: Registration, data: readonly TimestampedNodes[]): void {
   for (const group of data) {
     for (const key of group.nodes.keys()) {

@@ -260,9 +260,11 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   async #doStop(): Promise<void> {
     const err = new ServerError('STOPPED', 'the server stopped')
     for (const ep of this.endpoints) ep.setHandler(undefined)
-    this.#stop.abort(err)
     this.#dispatcher.close(err)
-    await this.#observations.stop()
+    // Subscriptions end as 'stopped' before the stop signal reaches their relations.
+    const ending = this.#observations.stop()
+    this.#stop.abort(err)
+    await ending
     this.#deadlines.close()
     await Promise.all(this.endpoints.map((ep, i) => (this.#owned[i] ? ep.close() : undefined)))
   }
