@@ -1,6 +1,7 @@
 import { Code, ContentFormat, encodeMessage, encodeString, MessageType, OptionNumber } from '@lwm2m/coap'
 import { singleResource } from '@lwm2m/core'
 import { afterEach, expect, it } from 'vitest'
+import { createMemoryRegistrationStore, type Registration } from '../src/index.js'
 import { DEVICE_LINKS, settle, type TestBed, testBed } from './support/setup.js'
 
 let bed: TestBed | undefined
@@ -79,4 +80,22 @@ it("a peer's garbage, malformed CoAP and invalid LwM2M requests do not disturb a
   const nodes = new Map([['/3/0/9', singleResource(9, 'integer', 1)]])
   expect((await good.send([{ timestamp: undefined, nodes }])).code).toBe(Code.Changed)
   await rogue.close()
+})
+
+it('a store failure answers 5.00 to that client and leaves the others served', async () => {
+  const registrations = createMemoryRegistrationStore()
+  const flaky = {
+    ...registrations,
+    add(reg: Registration) {
+      if (reg.endpoint === 'unlucky') throw new Error('store down')
+      return registrations.add(reg)
+    },
+  }
+  bed = await testBed({ stores: { registrations: flaky } })
+  const unlucky = await bed.client('unlucky')
+  const lucky = await bed.client('lucky')
+  const [u, l] = await Promise.all([unlucky.register(DEVICE_LINKS), lucky.register(DEVICE_LINKS)])
+  expect(u.code).toBe(Code.InternalServerError)
+  expect(l.code).toBe(Code.Created)
+  expect(await bed.server.getRegistration('lucky')).toBeDefined()
 })

@@ -151,7 +151,7 @@ export class Observations implements SubscriptionHost {
     live.early = undefined
     for (const res of early) this.#onNotification(id, res)
     const op = live.op!
-    await this.#h.store.add({
+    const record = {
       id,
       registrationId: reg.id,
       endpoint: reg.endpoint,
@@ -160,9 +160,16 @@ export class Observations implements SubscriptionHost {
       accept: op.accept,
       attributes: op.attributes,
       createdAt: this.#h.now(),
-    })
+    }
+    try {
+      await this.#h.store.add(record)
+    } catch (err) {
+      // Not recorded, not kept: the relation goes (passively) and the subscription fails.
+      await obs.cancel('passive')
+      throw err
+    }
     if (live.control.subscription.ended !== undefined) {
-      await this.#h.store.remove(id)
+      await this.#forget(id)
       return
     }
     obs.signal.addEventListener('abort', () => this.#relationEnded(id, obs.signal.reason), { once: true })
@@ -179,11 +186,21 @@ export class Observations implements SubscriptionHost {
 
   /** Ends every observation of a registration that ended (the CoAP relations are forgotten: passive). */
   async endRegistration(registrationId: string, reason: SubscriptionEndReason): Promise<void> {
-    const records = await this.#h.store.removeByRegistration(registrationId)
-    for (const r of records) {
-      const live = this.#live.get(r.id)
+    let ids: string[]
+    try {
+      ids = (await this.#h.store.removeByRegistration(registrationId)).map((r) => r.id)
+    } catch (err) {
+      // The store failed: end what this process runs for the registration all the same.
+      this.#h.logger.error('observation store failed', {
+        registrationId,
+        error: err instanceof Error ? err.message : String(err),
+      })
+      ids = [...this.#live].filter(([, l]) => l.registration?.id === registrationId).map(([id]) => id)
+    }
+    for (const id of ids) {
+      const live = this.#live.get(id)
       if (live === undefined) continue
-      this.#live.delete(r.id)
+      this.#live.delete(id)
       live.control.end(reason)
       if (live.coap?.active) await live.coap.cancel('passive')
     }
@@ -194,7 +211,7 @@ export class Observations implements SubscriptionHost {
     const live = this.#live.get(id)
     if (live === undefined) return
     this.#live.delete(id)
-    await this.#h.store.remove(id)
+    await this.#forget(id)
     live.control.end(reason)
     if (live.coap?.active) await live.coap.cancel('passive')
   }
@@ -205,7 +222,7 @@ export class Observations implements SubscriptionHost {
     this.#live.clear()
     for (const [id, live] of all) {
       live.control.end('stopped')
-      if (live.registration !== undefined) await this.#h.store.remove(id)
+      if (live.registration !== undefined) await this.#forget(id)
       if (live.coap?.active) await live.coap.cancel('passive')
     }
   }
@@ -224,7 +241,7 @@ export class Observations implements SubscriptionHost {
     }
     this.#live.delete(id)
     live.control.end('cancelled')
-    await this.#h.store.remove(id)
+    await this.#forget(id)
     await this.#cancelRelation(live, passive)
   }
 
@@ -233,6 +250,18 @@ export class Observations implements SubscriptionHost {
   }
 
   // ---- internals ---------------------------------------------------------------------
+
+  /** Removes the record of an observation; a store failure is logged, never thrown. */
+  async #forget(id: string): Promise<void> {
+    try {
+      await this.#h.store.remove(id)
+    } catch (err) {
+      this.#h.logger.error('observation store failed', {
+        id,
+        error: err instanceof Error ? err.message : String(err),
+      })
+    }
+  }
 
   async #cancelRelation(live: Live, passive: boolean): Promise<void> {
     const obs = live.coap
@@ -309,7 +338,7 @@ export class Observations implements SubscriptionHost {
       if (isResponseError(err)) {
         // RFC 7641 section 3.2: an error answer ends the observation (Core TS 1.2 section 6.4.2).
         this.#live.delete(id)
-        void this.#h.store.remove(id)
+        void this.#forget(id)
         live.control.end('failed', err)
         return
       }
@@ -327,7 +356,7 @@ export class Observations implements SubscriptionHost {
     const live = this.#live.get(id)
     if (live === undefined) return
     this.#live.delete(id)
-    void this.#h.store.remove(id)
+    void this.#forget(id)
     const coap = CoapError.isInstance(reason) ? reason : undefined
     const error =
       coap?.code === 'COAP_RESET'

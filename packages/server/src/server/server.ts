@@ -692,6 +692,14 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   // ---- internals: the registration interface ---------------------------------
 
   async #registered(reg: Registration, replaced: Registration | undefined): Promise<void> {
+    this.#logger.info('registered', {
+      endpoint: reg.endpoint,
+      id: reg.id,
+      version: reg.version,
+      lifetime: reg.lifetime,
+      queueMode: reg.queueMode,
+      replaced: replaced?.id,
+    })
     this.#armExpiry(reg.expiresAt)
     if (replaced !== undefined) {
       // Core TS 1.2 section 6.2.1: a new Register of the same endpoint replaces the registration; its observations go.
@@ -720,6 +728,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   }
 
   async #deregistered(reg: Registration): Promise<void> {
+    this.#logger.info('deregistered', { endpoint: reg.endpoint, id: reg.id })
     await this.#ended(reg, 'deregistered')
     afterAnswer(() => this.#emit('deregistered', reg))
   }
