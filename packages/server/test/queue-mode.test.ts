@@ -121,6 +121,17 @@ describe('queue mode (Core TS 1.2 section 6.5; Transport TS 6.2.3; ETS 1.1-int-1
     expect(bed!.server.isAwake('node-1')).toBe(true)
   })
 
+  it('a held request is built for the registration of the moment it goes out (re-registration with another root path)', async () => {
+    const { c } = await queueClient()
+    await bed!.clock.advanceAsync(MAX_TRANSMIT_WAIT)
+    const read = bed!.server.read('node-1', '/3/0/9')
+    await settle()
+    c.rootPath = '/lwm2m'
+    await c.register('</lwm2m>;rt="oma.lwm2m";ct=112,</lwm2m/3/0>', { queueMode: true, lifetime: 600 })
+    await read
+    expect(c.received[0]!.request.path).toEqual(['lwm2m', '3', '0', '9'])
+  })
+
   it('a held request fails with TIMEOUT at its deadline; without one it waits until the registration ends', async () => {
     const { c } = await queueClient()
     await bed!.clock.advanceAsync(MAX_TRANSMIT_WAIT)

@@ -6,6 +6,8 @@ export interface TaskContext {
   /** Milliseconds left of the caller's timeout, undefined when it set none. */
   readonly timeout: number | undefined
   readonly signal: AbortSignal | undefined
+  /** True when the task waited in the queue before it started. */
+  readonly waited: boolean
 }
 
 /** How to submit a task. */
@@ -134,7 +136,7 @@ export class Dispatcher {
         signal,
       )
       if (this.#canStart(link) && link.waiting.length === 0) {
-        this.#start(job)
+        this.#start(job, false)
         return
       }
       const reachable = !link.queueMode || link.awake
@@ -277,13 +279,13 @@ export class Dispatcher {
     return (!link.queueMode || link.awake) && link.inFlight < this.#o.inFlightPerClient
   }
 
-  #start(job: Job): void {
+  #start(job: Job, waited: boolean): void {
     const link = job.link
     link.inFlight++
     const left = job.hasTimeout ? Math.max(1, job.expiresAt - this.#o.clock.now()) : undefined
     let p: Promise<unknown>
     try {
-      p = job.run({ timeout: left, signal: job.signal })
+      p = job.run({ timeout: left, signal: job.signal, waited })
     } catch (err) {
       p = Promise.reject(err)
     }
@@ -301,7 +303,7 @@ export class Dispatcher {
       const job = link.waiting.shift()!
       this.#o.deadlines.cancel(job)
       if (job.onAbort !== undefined) job.signal!.removeEventListener('abort', job.onAbort)
-      this.#start(job)
+      this.#start(job, true)
     }
   }
 

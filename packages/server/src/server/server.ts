@@ -538,14 +538,16 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     const first = await this.#registrationOf(endpoint)
     const firstCtx = this.#opContext(first)
     const firstOp = wrapArgumentErrors(() => build(first, firstCtx))
-    wrapArgumentErrors(() => buildRequest(firstOp, firstCtx))
+    const firstReq = wrapArgumentErrors(() => buildRequest(firstOp, firstCtx))
     return this.#dispatcher.submit(
       endpoint,
       async (task) => {
         let reg = first
         let ctx = firstCtx
         let op = firstOp
-        const current = await this.registrationStore.getByEndpoint(endpoint)
+        let req = firstReq
+        // Sent at once, the registration is the one just read; after a wait it may have changed.
+        const current = task.waited ? await this.registrationStore.getByEndpoint(endpoint) : first
         if (current === undefined) {
           throw new ServerError('REGISTRATION_ENDED', `${endpoint} is no longer registered`, { endpoint })
         }
@@ -553,8 +555,9 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
           reg = current
           ctx = this.#opContext(reg)
           op = build(reg, ctx)
+          req = buildRequest(op, ctx)
         }
-        const res = await this.#send(reg, buildRequest(op, ctx), task)
+        const res = await this.#send(reg, req, task)
         return parseResponse(op, res, ctx) as ResultOf<K>
       },
       { timeout: options.timeout, signal: options.signal, queueTimeout: this.#queueTimeoutOf(first) },
