@@ -8,6 +8,10 @@ export interface OperationOptions {
    * queue-mode request timeout while waiting.
    */
   readonly timeout?: number
+  /**
+   * Aborts the request while it waits in the queue or runs (ServerError ABORTED). For
+   * `observe`, it aborts the making of the observation only: end a running one with `cancel()`.
+   */
   readonly signal?: AbortSignal
 }
 
