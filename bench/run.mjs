@@ -2,7 +2,8 @@
 // `pnpm bench`: runs the suites side by side in one go, prints tables and writes JSON to
 // bench/results/ (git-ignored). Benchmarks report ratios measured in the same run; tests
 // never assert timings. See `pnpm bench -- --help`.
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, usage } from './lib/args.mjs'
@@ -109,8 +110,35 @@ if (opts.suites.includes('coap')) {
   }
 }
 
+// Suites that live in their packages as plain scripts: each prints its own table and writes
+// its JSON under bench/results/, which is folded into this run's report.
+const SCRIPT_SUITES = {
+  'core-codecs': { script: '../packages/lwm2m-core/bench/codecs.bench.mjs', json: 'core-codecs.json' },
+  dtls: { script: '../packages/dtls/bench/dtls.bench.mjs', json: 'dtls.json' },
+}
 const dir = fileURLToPath(new URL('./results/', import.meta.url))
 mkdirSync(dir, { recursive: true })
+for (const [name, suite] of Object.entries(SCRIPT_SUITES)) {
+  if (!opts.suites.includes(name)) continue
+  const script = fileURLToPath(new URL(suite.script, import.meta.url))
+  if (!existsSync(script)) {
+    log(`bench: suite ${name} has no script (${script})`)
+    continue
+  }
+  log(`bench: suite ${name}`)
+  const env = { ...process.env, ...(opts.quick ? { BENCH_MS: '300', BENCH_QUICK: '1' } : {}) }
+  const r = spawnSync(process.execPath, [script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+    encoding: 'utf8',
+  })
+  out.push(`${name} (its own script; see its table)`, r.stdout.trim(), '')
+  const json = `${dir}${suite.json}`
+  report.suites[name] = existsSync(json)
+    ? JSON.parse(readFileSync(json, 'utf8'))
+    : { error: `exit ${r.status}` }
+}
+
 const file = `${dir}bench-${report.startedAt.replace(/[:.]/g, '-')}.json`
 writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
 writeFileSync(`${dir}latest.json`, `${JSON.stringify(report, null, 2)}\n`)

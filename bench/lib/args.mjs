@@ -7,7 +7,7 @@ const FLAGS = {
   runs: { env: 'BENCH_RUNS', type: 'number', help: 'runs per point; the median is reported' },
   k: { env: 'BENCH_K', type: 'list', help: 'requests in flight, e.g. 1,16,64' },
   servers: { env: 'BENCH_SERVERS', type: 'list', help: 'echo,lwm2m-coap,node-coap,libcoap' },
-  suites: { env: 'BENCH_SUITES', type: 'list', help: 'codec,coap' },
+  suites: { env: 'BENCH_SUITES', type: 'list', help: 'codec,coap,core-codecs,dtls' },
   sustained: {
     env: 'BENCH_SUSTAINED',
     type: 'number',
@@ -34,7 +34,7 @@ const DEFAULTS = {
   runs: 3,
   k: [1, 16, 64],
   servers: ['echo', 'lwm2m-coap', 'node-coap', 'libcoap'],
-  suites: ['codec', 'coap'],
+  suites: ['codec', 'coap', 'core-codecs', 'dtls'],
   sustained: 0,
   'sustained-k': 64,
   'rss-target': 100,

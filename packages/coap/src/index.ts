@@ -3,14 +3,29 @@
  * CoAP for Node.js, written to the RFCs: the message codec (RFC 7252), the message
  * layer with retransmission and deduplication, Observe (RFC 7641), block-wise
  * transfers (RFC 7959), link-format (RFC 6690), over a pluggable `Transport`.
+ *
+ * ```ts
+ * import { createEndpoint, udp } from '@lwm2m/coap'
+ *
+ * const server = await createEndpoint({
+ *   transport: udp({ port: 5683 }),
+ *   handler: (req) => ({ code: '2.05', payload: `hello ${req.path.join('/')}` }),
+ * })
+ * const client = await createEndpoint({ transport: udp() })
+ * const res = await client.request('coap://127.0.0.1:5683/world', { method: 'GET' })
+ * ```
+ *
+ * Transports: `udp()`, `createMemoryNetwork()` (tests and simulations without sockets)
+ * and `faulty()` (seeded loss, duplication, delay and reordering). Compliance suites for
+ * other implementations are in `@lwm2m/coap/testing`.
  */
 
 export {
   createEndpoint,
-  type Endpoint,
   type EndpointOptions,
   type EndpointStats,
   type HostResolver,
+  type LocalEndpoint,
   tokenKeyOf,
 } from './endpoint/endpoint.js'
 export * from './endpoint/limits.js'

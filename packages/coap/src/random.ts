@@ -24,7 +24,7 @@ export function cryptoRandom(): RandomSource {
       randomFillSync(pool)
       pos = 0
     }
-    target.set(pool.subarray(pos, pos + n))
+    for (let i = 0; i < n; i++) target[i] = pool[pos + i]!
     pos += n
   }
 }

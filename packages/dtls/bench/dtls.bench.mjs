@@ -9,11 +9,19 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { createEndpoint, udp as udpTransport } from '@lwm2m/coap'
 import { dtlsClient, dtlsServer } from '../dist/index.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, '..', '..', '..')
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2)
+// BENCH_MS (set by the root runner, bench/run.mjs; 300 in --quick) or BENCH_SECONDS per row.
+const SECONDS =
+  process.env.BENCH_MS !== undefined
+    ? Number(process.env.BENCH_MS) / 1000
+    : Number(process.env.BENCH_SECONDS ?? 2)
+const QUICK = process.env.BENCH_QUICK === '1'
 const PSK = Buffer.from('0123456789abcdef', 'hex')
 
 function keys() {
@@ -173,6 +181,65 @@ async function nodeDtlsClientReference() {
   }
 }
 
+function gc() {
+  setFlagsFromString('--expose-gc')
+  const f = runInNewContext('gc')
+  f()
+  f()
+}
+
+/** Heap per established session: N clients (one transport each) to one server, both sides counted. */
+async function heapPerSession(n) {
+  const server = await echoServer({ psk: { key: () => PSK } })
+  const to = { address: '127.0.0.1', port: server.address().port }
+  const clients = []
+  for (let i = 0; i < n; i++) {
+    const c = dtlsClient({ host: '127.0.0.1', psk: { identity: `c${i}`, key: PSK } })
+    let resolve
+    const got = new Promise((r) => {
+      resolve = r
+    })
+    await c.open(() => resolve())
+    clients.push({ c, got })
+  }
+  gc()
+  const before = process.memoryUsage().heapUsed
+  for (const { c } of clients) c.send(Buffer.from('x'), to)
+  await Promise.all(clients.map((x) => x.got))
+  gc()
+  const after = process.memoryUsage().heapUsed
+  if (server.stats().sessions !== n) throw new Error('not all sessions up')
+  await Promise.all(clients.map((x) => x.c.close()))
+  await server.close()
+  return Math.round((after - before) / n)
+}
+
+/** Sequential CoAP GETs (CON, 2.05 piggybacked) through @lwm2m/coap's endpoint, over UDP or DTLS. */
+async function coapRequests(secure) {
+  const server = await createEndpoint({
+    transport: secure
+      ? dtlsServer({ host: '127.0.0.1', port: 0, psk: { key: () => PSK } })
+      : udpTransport({ host: '127.0.0.1', port: 0 }),
+    handler: () => ({ code: '2.05', payload: 'ok' }),
+  })
+  const client = await createEndpoint({
+    transport: secure
+      ? dtlsClient({ host: '127.0.0.1', psk: { identity: 'bench', key: PSK } })
+      : udpTransport({ host: '127.0.0.1', port: 0 }),
+  })
+  const to = { address: '127.0.0.1', port: server.address().port }
+  await client.request(to, { method: 'GET', path: '/x' })
+  let n = 0
+  const end = performance.now() + SECONDS * 1000
+  while (performance.now() < end) {
+    await client.request(to, { method: 'GET', path: '/x' })
+    n++
+  }
+  await client.close()
+  await server.close()
+  return n / SECONDS
+}
+
 const serverKey = keys()
 const clientKey = keys()
 const rpkServer = { rpk: { privateKey: serverKey, verifyPeer: () => true } }
@@ -204,7 +271,9 @@ const results = {
     dtls_psk_ccm8: await dtlsRoundTrips('TLS_PSK_WITH_AES_128_CCM_8'),
     dtls_psk_cbc_sha256: await dtlsRoundTrips('TLS_PSK_WITH_AES_128_CBC_SHA256'),
   },
+  coapRequests: { coap_udp: await coapRequests(false), coaps_psk_ccm8: await coapRequests(true) },
   nodeDtlsClient: await nodeDtlsClientReference(),
+  heapBytesPerSessionPair: await heapPerSession(QUICK ? 50 : 300),
 }
 
 const rows = []
@@ -214,6 +283,13 @@ for (const [k, v] of Object.entries(results.handshakes)) {
 const udp = results.roundTrips.udp
 for (const [k, v] of Object.entries(results.roundTrips)) {
   rows.push([`round trips ${k}`, `${v.toFixed(0)} /s`, `${((v / udp) * 100).toFixed(0)} % of UDP`])
+}
+for (const [k, v] of Object.entries(results.coapRequests)) {
+  rows.push([
+    `CoAP GETs ${k}`,
+    `${v.toFixed(0)} /s`,
+    `${((v / results.coapRequests.coap_udp) * 100).toFixed(0)} % of CoAP over UDP`,
+  ])
 }
 if (results.nodeDtlsClient !== undefined) {
   const r = results.nodeDtlsClient
@@ -228,6 +304,11 @@ if (results.nodeDtlsClient !== undefined) {
     `${((r.roundTripsPerSecond / udp) * 100).toFixed(0)} % of UDP`,
   ])
 }
+rows.push([
+  'heap per session (client + server side)',
+  `${results.heapBytesPerSessionPair} B`,
+  `${QUICK ? 50 : 300} PSK sessions`,
+])
 const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)))
 console.log(`DTLS benchmark (${process.version}, ${SECONDS} s per row, client and server in one process)`)
 for (const r of rows) console.log(`  ${r[0].padEnd(w[0])}  ${r[1].padStart(w[1])}  ${r[2]}`)

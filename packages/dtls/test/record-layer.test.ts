@@ -182,6 +182,56 @@ describe('flight retransmission (RFC 6347 section 4.2.4) on a fake clock', () =>
     expect(helloAt.slice(1).map((t) => t - t0)).toEqual([0, 1000, 3000])
   })
 
+  it('a lost final flight: the client repeats its Finished flight and the server answers it again', async () => {
+    const clock = new FakeClock()
+    const p = await relayed(
+      { psk: { key: () => PSK }, clock: new FakeClock() },
+      { psk: { identity: 'n', key: PSK }, clock },
+    )
+    let dropped = 0
+    p.relay.filter = (dir, d) => {
+      // The server's last flight starts with its ChangeCipherSpec record.
+      if (dir === 'down' && d[0] === 20 && dropped === 0) {
+        dropped++
+        return false
+      }
+      return true
+    }
+    const done = roundTrip(p.client, p.inbox, p.via, 'after loss')
+    await waitFor(() => dropped === 1)
+    expect(p.server.stats().sessions).toBe(1) // the server is done; the client is not
+    expect(p.client.stats().handshakes).toBe(1)
+    clock.advance(1000) // the client retransmits CKE, CCS, Finished; the server resends its CCS and Finished
+    expect((await done).data.toString()).toBe('echo:after loss')
+    expect(p.server.stats().sessions).toBe(1)
+  })
+
+  it('abbreviated handshake, client final flight lost: the server timer repeats its flight and the client answers again', async () => {
+    const serverClock = new FakeClock()
+    const p = await relayed(
+      { psk: { key: () => PSK }, clock: serverClock },
+      { psk: { identity: 'n', key: PSK } },
+    )
+    await roundTrip(p.client, p.inbox, p.via, 'full')
+    p.client.closeSession(p.via)
+    await waitFor(() => p.server.stats().sessions === 0)
+    let dropped = 0
+    p.relay.filter = (dir, d) => {
+      if (dir === 'up' && d[0] === 20 && dropped === 0) {
+        dropped++
+        return false
+      }
+      return true
+    }
+    const done = roundTrip(p.client, p.inbox, p.via, 'resumed')
+    await waitFor(() => dropped === 1)
+    expect(p.client.session(p.via)?.resumed).toBe(true) // the client finished first in the abbreviated handshake
+    expect(p.server.stats().handshakes).toBe(1)
+    serverClock.advance(1000)
+    expect((await done).data.toString()).toBe('echo:resumed')
+    expect(p.server.session(p.serverInbox[1]!.peer)?.resumed).toBe(true)
+  })
+
   it('gives up with DTLS_TIMEOUT when the longest wait ends unanswered', async () => {
     const clock = new FakeClock()
     const client = dtlsClient({
@@ -213,6 +263,33 @@ describe('flight retransmission (RFC 6347 section 4.2.4) on a fake clock', () =>
     expect(e.code).toBe('DTLS_TIMEOUT')
     expect(got.map((t) => t - t0)).toEqual([0, 1000, 3000, 7000])
     expect(client.stats().handshakes).toBe(0)
+  })
+})
+
+describe('default retransmission schedule (RFC 6347 section 4.2.4.1: 1 s doubling, 60 s at most)', () => {
+  it('sends at 0, 1, 3, 7, 15, 31 and 63 s and fails after a 60 s wait', async () => {
+    const clock = new FakeClock()
+    const client = dtlsClient({ host: '127.0.0.1', psk: { identity: 'n', key: PSK }, clock })
+    cleanup.push(() => client.close())
+    await client.open(() => {})
+    const sink = createSocket('udp4')
+    const got: number[] = []
+    sink.on('message', () => got.push(clock.now()))
+    await new Promise<void>((r) => sink.bind(0, '127.0.0.1', () => r()))
+    cleanup.push(() => sink.close())
+    let failed: DtlsError | undefined
+    client.send(Buffer.from('x'), { address: '127.0.0.1', port: sink.address().port }, (e) => {
+      failed = e as DtlsError
+    })
+    await waitFor(() => got.length === 1)
+    for (const step of [1000, 2000, 4000, 8000, 16000, 32000, 60000]) {
+      const n = got.length
+      clock.advance(step)
+      if (step < 60000) await waitFor(() => got.length === n + 1)
+    }
+    await waitFor(() => failed !== undefined)
+    expect(failed!.code).toBe('DTLS_TIMEOUT')
+    expect(got.map((t) => (t - got[0]!) / 1000)).toEqual([0, 1, 3, 7, 15, 31, 63])
   })
 })
 
@@ -264,5 +341,20 @@ describe('limits', () => {
     expect(server.stats().handshakes).toBe(1)
     const e = await new Promise<Error | undefined>((r) => c2.send(Buffer.alloc(20), to, r))
     expect((e as DtlsError).code).toBe('DTLS_LIMIT')
+  })
+
+  it('starts no handshake past limits.maxSessions', async () => {
+    const logger = recordingLogger()
+    const p = await relayed(
+      { psk: { key: () => PSK }, limits: { maxSessions: 1 }, logger },
+      { psk: { identity: 'n', key: PSK } },
+    )
+    await roundTrip(p.client, p.inbox, p.via, 'first')
+    const other = dtlsClient({ host: '127.0.0.1', psk: { identity: 'm', key: PSK } })
+    cleanup.push(() => other.close())
+    await other.open(() => {})
+    other.send(Buffer.from('second'), p.to)
+    await waitFor(() => logger.lines.some((l) => l.message.includes('limit reached')))
+    expect(p.server.stats()).toMatchObject({ sessions: 1, handshakes: 0 })
   })
 })

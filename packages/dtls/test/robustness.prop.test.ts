@@ -6,7 +6,7 @@ import type { Peer } from '@lwm2m/coap'
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { dtlsClient, dtlsServer, encodeClientHello, encodeHandshake, encodeRecord } from '../src/index.js'
-import { Relay, roundTrip, waitFor } from './support/net.js'
+import { Relay, roundTrip, roundTripWithRetry, waitFor } from './support/net.js'
 import { PSK, pair, recordingLogger } from './support/pair.js'
 
 const cleanup: Array<() => unknown> = []
@@ -127,8 +127,21 @@ describe('malformed input never throws out of the transport nor ends the server'
       ),
       { numRuns: 3000 },
     )
+    // And some through a real socket, the way an attacker would send them.
+    const raw = createSocket('udp4')
+    await new Promise<void>((r) => raw.bind(0, '127.0.0.1', () => r()))
+    cleanup.push(() => raw.close())
+    const samples = fc.sample(fc.uint8Array({ minLength: 1, maxLength: 300 }), 300)
+    for (const b of samples) raw.send(b, p.to.port, p.to.address)
+    await new Promise((r) => setTimeout(r, 100))
     expect(logger.lines.filter((l) => l.level === 'error')).toEqual([])
-    expect((await roundTrip(p.client, p.inbox, p.to, 'after')).data.toString()).toBe('echo:after')
+    // The session survived: still one, at the client's address, with its identity.
+    expect(p.server.stats()).toMatchObject({ sessions: 1, handshakes: 0 })
+    expect(p.server.session({ address: '127.0.0.1', port: clientPort })?.peer.identity).toEqual({
+      mode: 'psk',
+      identity: 'n',
+    })
+    expect((await roundTripWithRetry(p.client, p.inbox, p.to, 'after')).data.toString()).toBe('echo:after')
   })
 
   it('mutated records of a real handshake and session, replayed into a server mid-handshake and after', async () => {

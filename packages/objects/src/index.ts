@@ -6,6 +6,7 @@
  * write implementations, and ready client-side implementations of the standard objects.
  * The compliance suite for implementations is in `@lwm2m/objects/testing`.
  */
+export { type Clock, type Logger, silentLogger, systemClock, type TimerHandle } from '@lwm2m/coap'
 export * from './codegen/generate.js'
 export * from './codegen/render.js'
 export * from './ddf/load.js'

@@ -373,4 +373,34 @@ describe('client block-wise (RFC 7959)', () => {
     expect([...got[0]!.payload]).toEqual([...data])
     expect(got[0]!.observe).toBe(2)
   })
+
+  it('server: the blocks after a block-wise notification carry no Observe option (section 2.6)', async () => {
+    const { Code: C } = await import('../message/codes.js')
+    let obs: import('../endpoint/types.js').ServerObservation | undefined
+    r = await rig({
+      handler: (_req, ctx) => {
+        obs = ctx.observe() ?? obs
+        return { code: C.Content, payload: 'small' }
+      },
+    })
+    const observe0: CoapOption = { number: OptionNumber.Observe, value: encodeUint(0) }
+    r.send({ code: Code.GET, messageId: 1, token: tok(1), options: [observe0, path('n')] })
+    await r.flush()
+    r.take()
+    await obs!.notify({ code: Code.Content, payload: body(2000, 3) })
+    await r.flush()
+    const [n0] = r.take()
+    expect(getUintOption(n0!.options, OptionNumber.Observe)).toBeDefined()
+    expect(block(n0!.options, OptionNumber.Block2)).toEqual({ num: 0, more: true, szx: 6 })
+    r.send({
+      code: Code.GET,
+      messageId: 2,
+      token: tok(2),
+      options: [path('n'), b2({ num: 1, more: false, szx: 6 })],
+    })
+    await r.flush()
+    const [n1] = r.take()
+    expect(getOption(n1!.options, OptionNumber.Observe)).toBeUndefined()
+    expect([...n0!.payload, ...n1!.payload]).toEqual([...body(2000, 3)])
+  })
 })

@@ -98,6 +98,7 @@ export class ClientRequest implements Deadline, OutgoingOwner {
   /** Whatever the endpoint attaches (the Observation of a registration). */
   attachment: unknown = undefined
 
+  #holdsPeer = false
   // Block1 (upload)
   #b1 = false
   #b1Szx: number
@@ -140,13 +141,16 @@ export class ClientRequest implements Deadline, OutgoingOwner {
     if (this.spec.token !== undefined) this.token = this.spec.token
     this.side.registerToken(this)
     this.peerState.clientActive++
+    this.#holdsPeer = true
     if (this.spec.timeout > 0) this.side.schedule(this, this.side.now() + this.spec.timeout)
     this.#send()
   }
 
   #send(): void {
     const spec = this.spec
-    const opts: CoapOption[] = spec.options.slice()
+    // Copied only when block-wise options join the request's own.
+    let opts = spec.options as CoapOption[]
+    let own = true
     let payload = spec.body
     if (this.#b1) {
       const size = blockSize(this.#b1Szx)
@@ -154,6 +158,10 @@ export class ClientRequest implements Deadline, OutgoingOwner {
       payload = spec.body.subarray(this.#b1Offset, end)
       this.#b1Sent = end - this.#b1Offset
       const more = end < spec.body.length
+      if (own) {
+        opts = opts.slice()
+        own = false
+      }
       opts.push({
         number: OptionNumber.Block1,
         value: encodeBlock({ num: this.#b1Offset / size, more, szx: this.#b1Szx }),
@@ -163,6 +171,10 @@ export class ClientRequest implements Deadline, OutgoingOwner {
       opts.push({ number: OptionNumber.RequestTag, value: this.#requestTag })
     } else if (this.#b2Next > 0 || (spec.earlyBlock2 && this.#b2Chunks === undefined)) {
       if (this.#b2Next > 0 && spec.code !== Code.FETCH && spec.code !== Code.GET) payload = EMPTY
+      if (own) {
+        opts = opts.slice()
+        own = false
+      }
       opts.push({
         number: OptionNumber.Block2,
         value: encodeBlock({ num: this.#b2Next, more: false, szx: this.#b2Szx }),
@@ -174,7 +186,7 @@ export class ClientRequest implements Deadline, OutgoingOwner {
       code: spec.code,
       messageId: mid,
       token: this.token,
-      options: sortOptions(opts),
+      options: own ? spec.options : sortOptions(opts),
       payload,
     })
     const out = new Outgoing(this.side, this.peerState, mid, bytes, spec.confirmable, spec.confirmable, this)
@@ -184,7 +196,9 @@ export class ClientRequest implements Deadline, OutgoingOwner {
 
   onAcknowledged(out: Outgoing, response: CoapMessage | undefined, from: Peer): void {
     if (out !== this.out) return
-    if (response !== undefined) this.onResponse(response, from)
+    // A piggybacked response must carry the request's token (RFC 7252 section 5.3.2);
+    // one that does not acknowledges the request but answers nothing.
+    if (response !== undefined && sameBytes(response.token, this.token)) this.onResponse(response, from)
     // An Empty ACK: the response comes separately (RFC 7252 section 5.2.2).
   }
 
@@ -345,7 +359,6 @@ export class ClientRequest implements Deadline, OutgoingOwner {
   #finish(msg: CoapMessage, payload: Uint8Array, from: Peer): void {
     this.done = true
     this.side.unschedule(this)
-    this.peerState.clientActive--
     const observe =
       this.spec.observe &&
       isSuccessCode(msg.code) &&
@@ -354,7 +367,11 @@ export class ClientRequest implements Deadline, OutgoingOwner {
       this.observing = true
       this.lastSeq = getUintOption(msg.options, OptionNumber.Observe)!
       this.lastAt = this.side.now()
-    } else this.side.releaseToken(this)
+      // The peer's state stays while the observation lives (notifications match it).
+    } else {
+      this.side.releaseToken(this)
+      this.releasePeer()
+    }
     this.callback(undefined, new ReceivedResponse(msg, payload, from))
   }
 
@@ -362,8 +379,15 @@ export class ClientRequest implements Deadline, OutgoingOwner {
     if (this.done) return
     this.done = true
     this.side.unschedule(this)
-    this.peerState.clientActive--
+    if (!this.observing) this.releasePeer()
     this.callback(undefined, res)
+  }
+
+  /** Lets the peer's state go (once): the request, or the observation it made, is over. */
+  releasePeer(): void {
+    if (!this.#holdsPeer) return
+    this.#holdsPeer = false
+    this.peerState.clientActive--
   }
 
   /** Ends the request with an error (timeout, RST, abort, closing); no-op once done. */
@@ -373,10 +397,11 @@ export class ClientRequest implements Deadline, OutgoingOwner {
       // An accepted observation ends: the endpoint's cancel logic owns it from here.
       this.observing = false
       this.side.releaseToken(this)
+      this.releasePeer()
       if (this.done) return
     }
     this.done = true
-    this.peerState.clientActive--
+    this.releasePeer()
     this.side.unschedule(this)
     if (this.out !== undefined) {
       this.side.cancelOutgoing(this.out)

@@ -31,10 +31,11 @@ import { type Deadline, DeadlineQueue } from '../time/deadline-queue.js'
 import type { Peer, Transport, TransportAddress } from '../transport/types.js'
 import { parseCoapUri, uriToOptions } from '../uri.js'
 import { ClientRequest, type ClientSide, type RequestCallback, type RequestSpec } from './client-request.js'
+import { DedupTable } from './dedup-table.js'
 import { type EndpointLimits, resolveLimits } from './limits.js'
 import { Outgoing, type OutgoingOwner } from './outgoing.js'
 import { type DerivedParameters, deriveParameters, type TransmissionParameters } from './parameters.js'
-import { DedupEntry, type PeerState, PeerTable, type PeerTransfer } from './peer.js'
+import { type PeerState, PeerTable, type PeerTransfer } from './peer.js'
 import { payloadBytes, ReceivedResponse, requestOptions, responseCode, responseOptions } from './response.js'
 import { ServerExchange, type ServerSide } from './server-exchange.js'
 import type {
@@ -69,6 +70,8 @@ export interface EndpointOptions {
   readonly requestTimeout?: number
   /** A handler slower than this (ms) gets its CON request acknowledged first (separate response). Default 500. */
   readonly separateResponseDelay?: number
+  /** A handler that has not answered after this long (ms) is given up. Default EXCHANGE_LIFETIME. */
+  readonly handlerTimeout?: number
   /** Preferred block size in bytes for both directions (16-1024, a power of two). Default 1024. */
   readonly blockSize?: number
   /** Token length of our requests, 4 to 8 bytes. Default 8. */
@@ -99,6 +102,15 @@ export interface EndpointStats {
   readonly observers: number
 }
 
+/** The endpoint {@link createEndpoint} makes: a {@link CoapEndpoint} with its settings and counters. */
+export interface LocalEndpoint extends CoapEndpoint {
+  /** The transmission parameters in force, with the derived values. */
+  readonly params: DerivedParameters
+  readonly limits: EndpointLimits
+  /** What the endpoint holds right now. */
+  stats(): EndpointStats
+}
+
 /** Critical options this endpoint processes (RFC 7252, 7641, 7959, 9175). */
 const HANDLED_CRITICAL = [
   OptionNumber.IfMatch,
@@ -115,6 +127,7 @@ const HANDLED_CRITICAL = [
 ]
 
 const EMPTY = new Uint8Array(0)
+const NO_OPTIONS: readonly CoapOption[] = []
 
 function ackBytes(mid: number): Uint8Array {
   return Uint8Array.of(0x60, 0, mid >>> 8, mid & 0xff)
@@ -130,6 +143,20 @@ export function tokenKeyOf(token: Uint8Array): number {
   const m = Math.min(len, 6)
   for (let i = 0; i < m; i++) n = n * 256 + token[i]!
   return n + len * 281474976710656
+}
+
+/** The options in number order, copied only when they are not already. */
+function sorted_(options: CoapOption[]): CoapOption[] {
+  for (let i = 1; i < options.length; i++)
+    if (options[i]!.number < options[i - 1]!.number) return sortOptions(options)
+  return options
+}
+
+/** A 30-bit hash of a token (FNV-1a), for deduplication entries. */
+function tokenHash(token: Uint8Array): number {
+  let h = 0x811c9dc5
+  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token[i]!, 0x01000193)
+  return (h ^ token.length) & 0x3fffffff
 }
 
 function sameToken(a: Uint8Array, b: Uint8Array): boolean {
@@ -164,39 +191,6 @@ class Transfer implements PeerTransfer, Deadline {
   }
   dispose(): void {
     this.endpoint.unschedule(this)
-  }
-}
-
-/** Expires deduplication entries in arrival order (one lifetime per list, so FIFO is time order). */
-class DedupList implements Deadline {
-  deadline = 0
-  heapIndex = -1
-  head: DedupEntry | undefined = undefined
-  tail: DedupEntry | undefined = undefined
-  constructor(readonly endpoint: Endpoint) {}
-  push(e: DedupEntry): void {
-    if (this.tail === undefined) {
-      this.head = this.tail = e
-      this.endpoint.schedule(this, e.expires)
-    } else {
-      this.tail.next = e
-      this.tail = e
-    }
-  }
-  shift(): DedupEntry | undefined {
-    const e = this.head
-    if (e === undefined) return undefined
-    this.head = e.next
-    e.next = undefined
-    if (this.head === undefined) this.tail = undefined
-    return e
-  }
-  onDeadline(now: number): void {
-    let budget = 100_000
-    while (this.head !== undefined && this.head.expires <= now && budget-- > 0) {
-      this.endpoint.forgetDedup(this.shift()!)
-    }
-    if (this.head !== undefined) this.endpoint.schedule(this, Math.max(this.head.expires, now + 1))
   }
 }
 
@@ -278,7 +272,7 @@ class ClientObservation implements Observation {
   }
 }
 
-export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, ObservationHost {
+export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, ObservationHost {
   readonly [endpointSymbol] = true as const
   readonly scheme: 'coap' | 'coaps'
   readonly transport: Transport
@@ -291,9 +285,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
   readonly #queue: DeadlineQueue
   readonly #peers: PeerTable
   readonly #tokens = new Map<number, ClientRequest>()
-  readonly #conDedup: DedupList
-  readonly #nonDedup: DedupList
-  #dedupCount = 0
+  readonly #dedup: DedupTable
   readonly #sweeper: PeerSweeper
   readonly #signalled = new Set<ServerExchange>()
   readonly #detached: Detached
@@ -302,11 +294,13 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
   readonly #resolve: HostResolver
   readonly #requestTimeout: number
   readonly #separateDelay: number
+  readonly #handlerTimeout: number
   readonly #szx: number
   readonly #tokenLength: number
   readonly #conInterval: number
   readonly #blockTimeout: number
   readonly #rand4 = new Uint8Array(4)
+  readonly #pathCache = new Map<string, readonly CoapOption[]>()
   #handler: RequestHandler | undefined
   #mid: number
   #closed = false
@@ -323,8 +317,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     this.maxBodySize = this.limits.maxBodySize
     this.#queue = new DeadlineQueue(this.clock)
     this.#peers = new PeerTable(this.limits.maxPeers)
-    this.#conDedup = new DedupList(this)
-    this.#nonDedup = new DedupList(this)
+    this.#dedup = new DedupTable(this, this.limits.maxDeduplicationEntries)
     this.#sweeper = new PeerSweeper(this)
     this.#detached = new Detached(this.logger)
     this.#handler = options.handler
@@ -336,6 +329,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       })
     this.#requestTimeout = options.requestTimeout ?? this.params.exchangeLifetime
     this.#separateDelay = options.separateResponseDelay ?? 500
+    this.#handlerTimeout = options.handlerTimeout ?? this.params.exchangeLifetime
     const bs = options.blockSize ?? 1024
     if (bs < 16 || bs > 1024 || (bs & (bs - 1)) !== 0) {
       throw new CoapError('COAP_INVALID_ARGUMENT', `blockSize ${bs} (a power of two, 16 to 1024)`)
@@ -393,7 +387,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     }
     return {
       peers: this.#peers.size,
-      deduplication: this.#dedupCount,
+      deduplication: this.#dedup.size,
       deadlines: this.#queue.size,
       pendingRequests: this.#tokens.size,
       outgoing,
@@ -607,11 +601,53 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     else this.#sendRaw(rstBytes(msg.messageId), from)
   }
 
+  /**
+   * The critical options of a message that this endpoint does not recognize (unknown,
+   * or known with a bad length or repeated; RFC 7252 section 5.4.1), or undefined when
+   * there are none. One pass; the common case allocates nothing.
+   */
+  #unrecognizedCritical(options: readonly CoapOption[]): number[] | undefined {
+    let suspect = false
+    let previous = -1
+    for (const o of options) {
+      const n = o.number
+      if ((n & 1) === 1) {
+        const d = optionDefinition(n)
+        if (
+          !this.#known.has(n) ||
+          (d !== undefined &&
+            (o.value.length < d.minLength ||
+              o.value.length > d.maxLength ||
+              (!d.repeatable && n === previous)))
+        ) {
+          suspect = true
+          break
+        }
+      }
+      previous = n
+    }
+    if (!suspect) return undefined
+    let bad = unrecognizedCriticalOptions(options, this.#known)
+    if (bad.length > 0 && this.#appCritical.size > 0) bad = bad.filter((n) => !this.#appCritical.has(n))
+    return bad.length > 0 ? bad : undefined
+  }
+
   #onAck(ps: PeerState, msg: CoapMessage, from: Peer): void {
     const out = ps.outgoing.get(msg.messageId)
     if (out === undefined || !out.confirmable) return // an ACK matching nothing is ignored (section 4.2)
     if (msg.code !== 0 && !isResponseCode(msg.code)) return
     this.#settle(out)
+    if (msg.code !== 0) {
+      const bad = this.#unrecognizedCritical(msg.options)
+      if (bad !== undefined) {
+        // RFC 7252 section 5.4.1: a piggybacked response with an unrecognized critical option is rejected.
+        out.owner.onGiveUp(
+          out,
+          new CoapError('COAP_MALFORMED', `response with unrecognized critical option ${bad.join(', ')}`),
+        )
+        return
+      }
+    }
     out.owner.onAcknowledged(out, msg.code === 0 ? undefined : msg, from)
   }
 
@@ -635,42 +671,29 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
 
   /** Looks up a duplicate; true if `msg` was handled as one (RFC 7252 section 4.5). */
   #duplicate(ps: PeerState, msg: CoapMessage, from: Peer): boolean {
-    const e = ps.dedup.get(msg.messageId)
-    if (e === undefined) return false
+    if (ps.dedup.size === 0) return false
     // A message reusing a Message ID with another token or code is new, not a duplicate
     // (a peer recycling Message IDs faster than EXCHANGE_LIFETIME).
-    if (e.code !== msg.code || e.tokenKey !== tokenKeyOf(msg.token)) return false
-    if (msg.type === MessageType.CON && e.reply !== undefined) this.#sendRaw(e.reply, from)
+    const slot = this.#dedup.find(ps, msg.messageId, msg.code, tokenHash(msg.token), this.clock.now())
+    if (slot < 0) return false
+    if (msg.type === MessageType.CON) {
+      const reply = this.#dedup.reply(slot)
+      if (reply !== undefined) this.#sendRaw(reply, from)
+    }
     return true
   }
 
-  #remember(ps: PeerState, msg: CoapMessage): DedupEntry {
-    const con = msg.type === MessageType.CON
-    const lifetime = con ? this.params.exchangeLifetime : this.params.nonLifetime
-    const e = new DedupEntry(ps, msg.messageId, tokenKeyOf(msg.token), msg.code, this.clock.now() + lifetime)
-    ps.dedup.set(msg.messageId, e)
-    ;(con ? this.#conDedup : this.#nonDedup).push(e)
-    if (++this.#dedupCount > this.limits.maxDeduplicationEntries) {
-      // Bounded: drop the oldest entry early.
-      const a = this.#conDedup.head
-      const b = this.#nonDedup.head
-      const oldest =
-        a === undefined
-          ? this.#nonDedup
-          : b === undefined || a.expires - this.params.exchangeLifetime <= b.expires - this.params.nonLifetime
-            ? this.#conDedup
-            : this.#nonDedup
-      const victim = oldest.shift()
-      if (victim !== undefined) this.forgetDedup(victim)
-    }
-    return e
-  }
-
-  /** @internal */
-  forgetDedup(e: DedupEntry): void {
-    this.#dedupCount--
-    const ps = e.peer
-    if (ps.dedup.get(e.mid) === e) ps.dedup.delete(e.mid)
+  /** Remembers an incoming message for its lifetime; returns its deduplication slot. */
+  #remember(ps: PeerState, msg: CoapMessage): number {
+    const lifetime = msg.type === MessageType.CON ? this.params.exchangeLifetime : this.params.nonLifetime
+    return this.#dedup.add(
+      ps,
+      msg.messageId,
+      msg.code,
+      tokenHash(msg.token),
+      this.clock.now() + lifetime,
+      this.limits.maxDeduplicationEntriesPerPeer,
+    )
   }
 
   /** @internal */
@@ -689,10 +712,19 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       this.#sendRaw(rstBytes(msg.messageId), from)
       return
     }
-    const e = this.#remember(ps, msg)
+    const bad = this.#unrecognizedCritical(msg.options)
+    if (bad !== undefined) {
+      // RFC 7252 section 5.4.1: a CON response with an unrecognized critical option is
+      // rejected with RST, a NON one silently ignored.
+      if (msg.type === MessageType.CON) this.#sendRaw(rstBytes(msg.messageId), from)
+      this.logger.debug('response with unrecognized critical option ignored', { options: bad })
+      return
+    }
+    const slot = this.#remember(ps, msg)
     if (msg.type === MessageType.CON) {
-      e.reply = ackBytes(msg.messageId)
-      this.#sendRaw(e.reply, from)
+      const ack = ackBytes(msg.messageId)
+      this.#dedup.setReply(slot, this.#dedup.idOf(slot), ack)
+      this.#sendRaw(ack, from)
     }
     req.onResponse(msg, from)
   }
@@ -778,6 +810,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       req.observing = false
       this.releaseToken(req)
     }
+    req.releasePeer()
     if (obs.fetch !== undefined) {
       obs.fetch.fail(new CoapError('COAP_ABORTED', 'observation ended'))
       obs.fetch = undefined
@@ -838,13 +871,13 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     return { peer: { address, port: uri.port }, prefix: uriToOptions(uri) }
   }
 
-  #spec(options: RequestOptions, prefix: CoapOption[], observe: boolean): RequestSpec {
+  #spec(options: RequestOptions, prefix: readonly CoapOption[], observe: boolean): RequestSpec {
     const method = options.method
     const code = methodCode(method)
     if (code === undefined || methodName(code) === undefined) {
       throw new CoapError('COAP_INVALID_ARGUMENT', `unknown method ${String(method)}`)
     }
-    const opts = requestOptions(options, prefix)
+    const opts = requestOptions(options, prefix, this.#pathCache)
     if (observe) {
       for (let i = opts.length - 1; i >= 0; i--)
         if (opts[i]!.number === OptionNumber.Observe) opts.splice(i, 1)
@@ -860,7 +893,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     const timeout = options.timeout ?? this.#requestTimeout
     return {
       code,
-      options: opts,
+      options: sorted_(opts),
       body,
       confirmable: options.confirmable ?? true,
       szx: this.#szx,
@@ -870,13 +903,15 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     }
   }
 
+  /** Runs a request; `started` receives the state machine (observe needs it). */
   #run(
     peer: Peer,
     spec: RequestSpec,
     signal: AbortSignal | undefined,
-    observe: NotificationListener | undefined,
-  ) {
-    return new Promise<{ req: ClientRequest; res: ReceivedResponse }>((resolve, reject) => {
+    keepOnAbortWhenObserving: boolean,
+    started?: (req: ClientRequest) => void,
+  ): Promise<ReceivedResponse> {
+    return new Promise<ReceivedResponse>((resolve, reject) => {
       if (this.#closed) {
         reject(new CoapError('COAP_CLOSED', 'the endpoint is closed'))
         return
@@ -891,27 +926,41 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
         return
       }
       let onAbort: (() => void) | undefined
-      const req = new ClientRequest(this, ps, peer, spec, (err, res) => {
-        if (onAbort !== undefined) signal!.removeEventListener('abort', onAbort)
-        if (err !== undefined) reject(err)
-        else resolve({ req, res: res! })
-      })
+      const callback: RequestCallback =
+        signal === undefined
+          ? (err, res) => (err !== undefined ? reject(err) : resolve(res!))
+          : (err, res) => {
+              signal.removeEventListener('abort', onAbort!)
+              if (err !== undefined) reject(err)
+              else resolve(res!)
+            }
+      const req = new ClientRequest(this, ps, peer, spec, callback)
       if (signal !== undefined) {
         onAbort = () => {
-          if (req.observing && observe !== undefined) return
+          if (req.observing && keepOnAbortWhenObserving) return
           req.fail(abortReason(signal))
         }
         signal.addEventListener('abort', onAbort, { once: true })
       }
+      started?.(req)
       req.start()
     })
   }
 
-  async request(target: Peer | string, options: RequestOptions): Promise<CoapResponse> {
-    const { peer, prefix } = await this.#target(target)
-    const spec = this.#spec(options, prefix, false)
-    const { res } = await this.#run(peer, spec, options.signal, undefined)
-    return res
+  request(target: Peer | string, options: RequestOptions): Promise<CoapResponse> {
+    if (typeof target !== 'string') {
+      // No URI to resolve: no extra promise on the way.
+      let spec: RequestSpec
+      try {
+        spec = this.#spec(options, NO_OPTIONS, false)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      return this.#run(target, spec, options.signal, false)
+    }
+    return this.#target(target).then(({ peer, prefix }) =>
+      this.#run(peer, this.#spec(options, prefix, false), options.signal, false),
+    )
   }
 
   async observe(
@@ -924,10 +973,13 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
     }
     const { peer, prefix } = await this.#target(target)
     const spec = this.#spec(options, prefix, true)
-    const { req, res } = await this.#run(peer, spec, options.signal, onNotification)
-    const obs = new ClientObservation(this, req, res, req.observing, onNotification)
-    if (req.observing) {
-      req.attachment = obs
+    let req: ClientRequest | undefined
+    const res = await this.#run(peer, spec, options.signal, true, (r) => {
+      req = r
+    })
+    const obs = new ClientObservation(this, req!, res, req!.observing, onNotification)
+    if (req!.observing) {
+      req!.attachment = obs
       if (options.signal !== undefined) {
         const signal = options.signal
         signal.addEventListener('abort', () => void obs.cancel('passive'), { once: true, signal: obs.signal })
@@ -981,8 +1033,8 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
 
   #onRequest(ps: PeerState, msg: CoapMessage, from: Peer): void {
     if (this.#duplicate(ps, msg, from)) return
-    const entry = this.#remember(ps, msg)
-    const ex = new ServerExchange(this, ps, from, msg, entry)
+    const slot = this.#remember(ps, msg)
+    const ex = new ServerExchange(this, ps, from, msg, slot, this.#dedup.idOf(slot))
 
     // An existing observation with this token ends: deregistration or re-registration (RFC 7641 section 3.6, 4.1).
     if (ps.observers !== undefined && ps.observers.size > 0) {
@@ -994,17 +1046,16 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       this.#respondCode(ex, Code.MethodNotAllowed) // RFC 7252 section 5.8
       return
     }
-    let bad = unrecognizedCriticalOptions(msg.options, this.#known)
-    if (bad.length > 0 && this.#appCritical.size > 0) bad = bad.filter((n) => !this.#appCritical.has(n))
-    if (bad.length > 0) {
+    const bad = this.#unrecognizedCritical(msg.options)
+    if (bad !== undefined) {
       // RFC 7252 section 5.4.1: unrecognized critical option in a request: 4.02.
       this.#respondCode(ex, Code.BadOption, `unrecognized critical option ${bad.join(', ')}`)
       return
     }
-    if (
-      getOption(msg.options, OptionNumber.ProxyUri) !== undefined ||
-      getOption(msg.options, OptionNumber.ProxyScheme) !== undefined
-    ) {
+    let proxy = false
+    for (const o of msg.options)
+      if (o.number === OptionNumber.ProxyUri || o.number === OptionNumber.ProxyScheme) proxy = true
+    if (proxy) {
       this.#respondCode(ex, Code.ProxyingNotSupported) // RFC 7252 section 5.7.2
       return
     }
@@ -1053,7 +1104,10 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       typeof result === 'object' &&
       typeof (result as Promise<ResponseInit>).then === 'function'
     ) {
-      if (ex.confirmable) this.#queue.schedule(ex, this.clock.now() + this.#separateDelay)
+      this.#queue.schedule(
+        ex,
+        this.clock.now() + (ex.confirmable ? this.#separateDelay : this.#handlerTimeout),
+      )
       ;(result as Promise<ResponseInit>).then(
         (init) => this.#respond(ex, init),
         (err) => this.#handlerFailed(ex, err),
@@ -1079,10 +1133,29 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
 
   /** @internal The handler is slow: acknowledge the CON now, answer later (RFC 7252 section 5.2.2). */
   separateAckDue(ex: ServerExchange): void {
-    if (ex.done || ex.ackSent || !ex.confirmable || this.#closed) return
-    ex.ackSent = true
-    ex.entry.reply = ackBytes(ex.messageId)
-    this.#sendRaw(ex.entry.reply, ex.peer)
+    if (ex.done || this.#closed) return
+    if (ex.confirmable && !ex.ackSent) {
+      ex.ackSent = true
+      const ack = ackBytes(ex.messageId)
+      this.#dedup.setReply(ex.dedupSlot, ex.dedupId, ack)
+      this.#sendRaw(ack, ex.peer)
+      this.#queue.schedule(ex, this.clock.now() + Math.max(0, this.#handlerTimeout - this.#separateDelay))
+      return
+    }
+    // The handler never answered: give the exchange up, so that it does not hold the
+    // peer's quota for ever. A late answer is ignored.
+    ex.done = true
+    if (ex.counted) {
+      ex.counted = false
+      ex.peerState.serverInFlight--
+    }
+    this.#signalled.delete(ex)
+    ex.abort(new CoapTimeoutError(`the handler did not answer within ${this.#handlerTimeout} ms`))
+    this.logger.warn('request handler did not answer in time', {
+      peer: ex.peer.address,
+      port: ex.peer.port,
+      path: ex.path.join('/'),
+    })
   }
 
   /** @internal */
@@ -1147,7 +1220,8 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       // Keep the body for the following blocks; the cache entry is replaced by a newer one.
       const t = this.#obtainTransfer(ps, `2|${keyOf.resourceKey()}`, true)
       t.code = code
-      t.options = options.slice()
+      // Later blocks answer plain requests: no Observe, no Block1 echo (RFC 7959 section 2.6).
+      t.options = options.filter((o) => o.number !== OptionNumber.Observe && o.number !== OptionNumber.Block1)
       t.body = body
     }
     options.push({ number: OptionNumber.Block2, value: encodeBlock({ num, more, szx }) })
@@ -1170,13 +1244,11 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       ex.counted = false
       ps.serverInFlight--
     }
-    this.#queue.cancel(ex)
-    this.#signalled.delete(ex)
+    if (ex.heapIndex >= 0) this.#queue.cancel(ex)
+    if (this.#signalled.size > 0) this.#signalled.delete(ex)
     let body: Uint8Array | undefined = payload
     if (isSuccessCode(code) || payload.length > blockSize(this.#szx)) {
-      const wantSize2 =
-        getUintOption(ex.options, OptionNumber.Size2) === 0 &&
-        getOption(ex.options, OptionNumber.Size2) !== undefined
+      const wantSize2 = getUintOption(ex.options, OptionNumber.Size2) === 0
       body = this.#block2Body(ps, ex, code, options, payload, ex.block2, wantSize2)
     }
     if (body === undefined) {
@@ -1192,13 +1264,14 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
       const bit = cls === 2 ? 2 : cls === 4 ? 8 : cls === 5 ? 16 : 0
       if ((nr & bit) !== 0) {
         if (ex.confirmable && !ex.ackSent) {
-          ex.entry.reply = ackBytes(ex.messageId)
-          this.#sendRaw(ex.entry.reply, ex.peer)
+          const ack = ackBytes(ex.messageId)
+          this.#dedup.setReply(ex.dedupSlot, ex.dedupId, ack)
+          this.#sendRaw(ack, ex.peer)
         }
         return
       }
     }
-    const sorted = sortOptions(options)
+    const sorted = sorted_(options)
     if (ex.confirmable && !ex.ackSent) {
       // Piggybacked (RFC 7252 section 5.2.1); kept for duplicates of the request.
       const bytes = encodeMessage({
@@ -1209,7 +1282,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
         options: sorted,
         payload: body,
       })
-      ex.entry.reply = bytes
+      this.#dedup.setReply(ex.dedupSlot, ex.dedupId, bytes)
       this.#sendRaw(bytes, ex.peer)
       return
     }
@@ -1488,7 +1561,7 @@ export class Endpoint implements CoapEndpoint, ClientSide, ServerSide, Observati
  * Creates a CoAP endpoint on a transport and opens it: client (`request`, `observe`,
  * `ping`) and server (`handler`) at once. See {@link EndpointOptions} for the knobs.
  */
-export async function createEndpoint(options: EndpointOptions): Promise<Endpoint> {
+export async function createEndpoint(options: EndpointOptions): Promise<LocalEndpoint> {
   const ep = new Endpoint(options)
   await ep.open()
   return ep

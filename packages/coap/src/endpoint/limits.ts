@@ -14,8 +14,22 @@ export interface EndpointLimits {
   readonly maxPeers: number
   /** Server-side block-wise transfers per peer (Block1 reassembly, Block2 bodies); the oldest is dropped beyond. Default 16. */
   readonly maxBlockTransfersPerPeer: number
-  /** Deduplication entries kept in all (oldest dropped first beyond). Default 500000. */
+  /**
+   * Deduplication entries kept in all (about 190 bytes each), oldest dropped first
+   * beyond. RFC 7252 keeps a Message ID for EXCHANGE_LIFETIME (247 s); past this bound
+   * entries go earlier, which still covers retransmissions (they come within
+   * MAX_TRANSMIT_SPAN, 45 s) as long as fewer than this many messages arrive in that
+   * span: 50000 is about 1100 messages a second. Raise it for busier servers. Default 50000.
+   */
   readonly maxDeduplicationEntries: number
+  /**
+   * Deduplication entries kept per peer (its oldest dropped first beyond). A peer keeps
+   * at most one per Message ID (65536); a lower bound trades protection against very
+   * late duplicates from peers sending more than this many messages per
+   * EXCHANGE_LIFETIME (16384 per 247 s is 66 messages a second, sustained) for memory.
+   * Default 16384.
+   */
+  readonly maxDeduplicationEntriesPerPeer: number
   /** How long an abandoned block-wise transfer is kept, ms. Default EXCHANGE_LIFETIME. */
   readonly blockTransferTimeout: number | undefined
 }
@@ -27,7 +41,8 @@ export const DEFAULT_LIMITS: EndpointLimits = Object.freeze({
   maxObservationsPerPeer: 64,
   maxPeers: 100_000,
   maxBlockTransfersPerPeer: 16,
-  maxDeduplicationEntries: 500_000,
+  maxDeduplicationEntries: 50_000,
+  maxDeduplicationEntriesPerPeer: 16_384,
   blockTransferTimeout: undefined,
 })
 

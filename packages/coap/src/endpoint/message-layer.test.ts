@@ -572,3 +572,105 @@ describe('client: ping and matching (RFC 7252 section 4.3, 5.3.2)', () => {
     expect(CoapError.isInstance(bad) && bad.code).toBe('COAP_INVALID_URI')
   })
 })
+
+describe('client: options of responses (RFC 7252 section 5.4.1, 5.3.2)', () => {
+  it('rejects a CON response with an unrecognized critical option with RST, and fails a piggybacked one', async () => {
+    r = await rig()
+    const p = r.ep.request(r.rawPeer, { method: 'GET', timeout: 20_000 }).catch((e: unknown) => e)
+    await r.flush()
+    const [req] = r.take()
+    r.send({ type: MessageType.ACK, code: 0, messageId: req!.messageId })
+    r.send({
+      type: MessageType.CON,
+      code: Code.Content,
+      messageId: 77,
+      token: req!.token,
+      options: [{ number: 2049, value: tok(1) }],
+    })
+    await r.flush()
+    expect(r.take().map((m) => [m.type, m.messageId])).toEqual([[MessageType.RST, 77]])
+    r.send({
+      type: MessageType.CON,
+      code: Code.Content,
+      messageId: 78,
+      token: req!.token,
+      payload: str('fine'),
+    })
+    const res = await p
+    expect(txt((res as { payload: Uint8Array }).payload)).toBe('fine')
+
+    const q = r.ep.request(r.rawPeer, { method: 'GET' }).catch((e: unknown) => e)
+    await r.flush()
+    const req2 = r.take().find((m) => m.type === MessageType.CON)
+    r.send({
+      type: MessageType.ACK,
+      code: Code.Content,
+      messageId: req2!.messageId,
+      token: req2!.token,
+      options: [{ number: 2049, value: tok(1) }],
+    })
+    const err = await q
+    expect(CoapError.isInstance(err) && err.code).toBe('COAP_MALFORMED')
+  })
+
+  it('treats a piggybacked response with the wrong token as a bare ACK and waits for the real one', async () => {
+    r = await rig()
+    const p = r.ep.request(r.rawPeer, { method: 'GET' })
+    await r.flush()
+    const [req] = r.take()
+    r.send({
+      type: MessageType.ACK,
+      code: Code.Content,
+      messageId: req!.messageId,
+      token: tok(9, 9, 9),
+      payload: str('wrong'),
+    })
+    await r.advance(5000)
+    expect(r.take()).toHaveLength(0) // acknowledged: no retransmission
+    r.send({
+      type: MessageType.NON,
+      code: Code.Content,
+      messageId: 5,
+      token: req!.token,
+      payload: str('right'),
+    })
+    expect(txt((await p).payload)).toBe('right')
+  })
+})
+
+describe('deduplication bounds per peer', () => {
+  it("drops a peer's oldest entries beyond maxDeduplicationEntriesPerPeer, never another peer's", async () => {
+    r = await rig({ handler: () => ({ code: Code.Content }), limits: { maxDeduplicationEntriesPerPeer: 10 } })
+    for (let i = 0; i < 30; i++) r.send({ code: Code.GET, messageId: i, token: tok(i) })
+    await r.flush()
+    expect(r.ep.stats().deduplication).toBe(10)
+    let runs = 0
+    r.ep.setHandler(() => ({ code: Code.Content, payload: String(++runs) }))
+    r.send({ code: Code.GET, messageId: 29, token: tok(29) }) // still remembered: not run again
+    r.send({ code: Code.GET, messageId: 0, token: tok(0) }) // forgotten: runs
+    await r.flush()
+    expect(runs).toBe(1)
+  })
+})
+
+describe('server: handlers that never answer', () => {
+  it('are given up after handlerTimeout, freeing the peer quota and aborting the context signal', async () => {
+    let signal: AbortSignal | undefined
+    r = await rig({
+      handlerTimeout: 10_000,
+      handler: (_req, ctx) => {
+        signal = ctx.signal
+        return new Promise(() => {})
+      },
+    })
+    r.send({ code: Code.GET, messageId: 1, token: tok(1) })
+    r.send({ type: MessageType.NON, code: Code.GET, messageId: 2, token: tok(2) })
+    await r.flush()
+    expect(r.ep.stats().handling).toBe(2)
+    await r.advance(600)
+    expect(r.take().map((m) => [m.type, m.code])).toEqual([[MessageType.ACK, 0]]) // separate ACK for the CON one
+    await r.advance(10_000)
+    expect(r.ep.stats().handling).toBe(0)
+    expect(signal?.aborted).toBe(true)
+  })
+})

@@ -2,20 +2,6 @@ import type { ServerObservationImpl } from '../observe/server-observation.js'
 import type { Peer } from '../transport/types.js'
 import type { Outgoing } from './outgoing.js'
 
-/** What the endpoint remembers of an incoming message for deduplication (RFC 7252 section 4.5). */
-export class DedupEntry {
-  /** The datagram to send again when a duplicate CON arrives (ACK or piggybacked response); unset while handling. */
-  reply: Uint8Array | undefined = undefined
-  next: DedupEntry | undefined = undefined
-  constructor(
-    readonly peer: PeerState,
-    readonly mid: number,
-    readonly tokenKey: number,
-    readonly code: number,
-    readonly expires: number,
-  ) {}
-}
-
 /** Something a peer holds server-side for a block-wise transfer, evicted oldest first. */
 export interface PeerTransfer {
   dispose(): void
@@ -25,8 +11,11 @@ export interface PeerTransfer {
 export class PeerState {
   peer: Peer
   lastActive = 0
-  /** Incoming Message IDs seen within their lifetime. */
-  readonly dedup = new Map<number, DedupEntry>()
+  /** Incoming Message IDs seen within their lifetime: slots of the endpoint's DedupTable. */
+  readonly dedup = new Map<number, number>()
+  /** The peer's oldest and newest slots in the DedupTable (-1 for none). */
+  dedupHead = -1
+  dedupTail = -1
   /** Our messages awaiting ACK or RST, by Message ID. */
   readonly outgoing = new Map<number, Outgoing>()
   /** Server-side observations, by token (hex). */

@@ -7,7 +7,7 @@ import { seededRandom } from '../random.js'
 import { FakeClock } from '../time/fake-clock.js'
 import { createMemoryNetwork, type MemoryNetwork } from '../transport/memory.js'
 import type { Peer, Transport } from '../transport/types.js'
-import { createEndpoint, type Endpoint, type EndpointOptions } from './endpoint.js'
+import { createEndpoint, type EndpointOptions, type LocalEndpoint } from './endpoint.js'
 
 export interface Received extends CoapMessage {
   readonly at: number
@@ -17,7 +17,7 @@ export interface Received extends CoapMessage {
 export interface Rig {
   readonly clock: FakeClock
   readonly net: MemoryNetwork
-  readonly ep: Endpoint
+  readonly ep: LocalEndpoint
   readonly raw: Transport
   /** The endpoint, as the raw peer reaches it. */
   readonly to: Peer

@@ -106,7 +106,11 @@ const SET_BY_REQUEST: ReadonlySet<number> = new Set([
  * The options of a request (unsorted, without block-wise options): `prefix` (from a
  * URI: Uri-Host, Uri-Path, Uri-Query) first, then the request's own parts.
  */
-export function requestOptions(options: RequestOptions, prefix: readonly CoapOption[]): CoapOption[] {
+export function requestOptions(
+  options: RequestOptions,
+  prefix: readonly CoapOption[],
+  pathCache?: Map<string, readonly CoapOption[]>,
+): CoapOption[] {
   const out: CoapOption[] = []
   const own = options.options
   if (own !== undefined) {
@@ -116,7 +120,19 @@ export function requestOptions(options: RequestOptions, prefix: readonly CoapOpt
     }
   }
   for (const o of prefix) out.push(o)
-  for (const s of splitPath(options.path)) out.push({ number: OptionNumber.UriPath, value: encodeString(s) })
+  const path = options.path
+  if (typeof path === 'string' && pathCache !== undefined) {
+    // Paths repeat: their encoded options are kept (bounded) instead of re-encoded per request.
+    let cached = pathCache.get(path)
+    if (cached === undefined) {
+      cached = splitPath(path).map((s) => ({ number: OptionNumber.UriPath, value: encodeString(s) }))
+      if (pathCache.size >= 1024) pathCache.clear()
+      pathCache.set(path, cached)
+    }
+    for (const o of cached) out.push(o)
+  } else {
+    for (const s of splitPath(path)) out.push({ number: OptionNumber.UriPath, value: encodeString(s) })
+  }
   if (options.query !== undefined) {
     for (const q of options.query) out.push({ number: OptionNumber.UriQuery, value: encodeString(q) })
   }

@@ -5,7 +5,7 @@ import { type CoapMessage, type CoapOption, MessageType } from '../message/types
 import type { ServerObservationImpl } from '../observe/server-observation.js'
 import type { Deadline } from '../time/deadline-queue.js'
 import type { Peer } from '../transport/types.js'
-import type { DedupEntry, PeerState } from './peer.js'
+import type { PeerState } from './peer.js'
 import type { IncomingRequest, RequestContext, ServerObservation } from './types.js'
 
 /** What a ServerExchange needs from its endpoint. */
@@ -47,7 +47,9 @@ export class ServerExchange implements IncomingRequest, Deadline {
     readonly peerState: PeerState,
     readonly peer: Peer,
     message: CoapMessage,
-    readonly entry: DedupEntry,
+    /** Slot and id of the request's deduplication entry (RFC 7252 section 4.5). */
+    readonly dedupSlot: number,
+    readonly dedupId: number,
   ) {
     this.code = message.code
     this.messageId = message.messageId

@@ -57,6 +57,69 @@ describe('formatLinkFormat (RFC 6690 section 2)', () => {
     ).toBe('</>;rt="oma.lwm2m";if="sensor";rel="alternate";rev="x";anchor="/a";title="T"')
   })
 
+  it('quotes the attributes an option names, and only adds quotes (LwM2M: uri="..." is a quoted-string)', () => {
+    const links: Link[] = [
+      {
+        target: '/0/0',
+        attributes: [
+          ['ssid', '101'],
+          ['uri', 'coap://server_1.example.com'],
+          ['rt', 'oma.lwm2m'],
+        ],
+      },
+    ]
+    expect(formatLinkFormat(links, { quote: ['uri'] })).toBe(
+      '</0/0>;ssid=101;uri="coap://server_1.example.com";rt="oma.lwm2m"',
+    )
+    expect(formatLinkFormat(links, { quote: new Set(['uri', 'ssid']) })).toBe(
+      '</0/0>;ssid="101";uri="coap://server_1.example.com";rt="oma.lwm2m"',
+    )
+    // A function decides per attribute; it cannot unquote what must be quoted.
+    const seen: [string, string][] = []
+    const byValue = formatLinkFormat(
+      [
+        {
+          target: '/a',
+          attributes: [
+            ['x', '1'],
+            ['y', 'two'],
+            ['z', 'a b'],
+            ['rt', 'r'],
+            ['obs', true],
+          ],
+        },
+      ],
+      {
+        quote: (name, value) => {
+          seen.push([name, value])
+          return /^[0-9]+$/.test(value)
+        },
+      },
+    )
+    expect(byValue).toBe('</a>;x="1";y=two;z="a b";rt="r";obs')
+    expect(seen).toEqual([
+      ['x', '1'],
+      ['y', 'two'],
+    ])
+    // Quoted or not, the parser reads the same links back.
+    expect(parseLinkFormat(formatLinkFormat(links, { quote: ['uri', 'ssid'] }))).toEqual(links)
+  })
+
+  it('writes as before without options, or with an empty set', () => {
+    const links: Link[] = [
+      {
+        target: '/0/0',
+        attributes: [
+          ['uri', 'coap://h'],
+          ['ssid', '1'],
+        ],
+      },
+    ]
+    expect(formatLinkFormat(links)).toBe('</0/0>;uri=coap://h;ssid=1')
+    expect(formatLinkFormat(links, {})).toBe('</0/0>;uri=coap://h;ssid=1')
+    expect(formatLinkFormat(links, { quote: [] })).toBe('</0/0>;uri=coap://h;ssid=1')
+  })
+
   it('escapes double quotes and backslashes inside quotes', () => {
     const links: Link[] = [{ target: '/a', attributes: [['title', 'say "hi" \\ bye']] }]
     const text = formatLinkFormat(links)

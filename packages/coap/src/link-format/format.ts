@@ -42,15 +42,34 @@ function checkTarget(target: string): void {
   }
 }
 
+/** Options of {@link formatLinkFormat}. */
+export interface FormatLinkFormatOptions {
+  /**
+   * Attributes whose values are quoted even when they are valid ptokens, beyond anchor, title,
+   * rel, rev, rt and if: a list of attribute names (`['uri']`, for a grammar whose ABNF says
+   * `"uri" "=" quoted-string`), or a function of the attribute's name and value. It can only
+   * add quotes: a value that is no ptoken is quoted whatever it says.
+   */
+  readonly quote?: Iterable<string> | ((name: string, value: string) => boolean)
+}
+
+function quotePredicate(quote: FormatLinkFormatOptions['quote']): (name: string, value: string) => boolean {
+  if (quote === undefined) return (name) => ALWAYS_QUOTED.has(name)
+  if (typeof quote === 'function') return (name, value) => ALWAYS_QUOTED.has(name) || quote(name, value)
+  const names = new Set(quote)
+  return (name) => ALWAYS_QUOTED.has(name) || names.has(name)
+}
+
 /**
  * Writes links as a CoRE link-format document (RFC 6690 section 2), without whitespace:
  * `</1/0>;ssid=101,</3/0>`. A value is quoted (with `"` and `\` escaped) when it is not
- * a valid ptoken, is empty, or belongs to anchor, title, rel, rev, rt or if; an attribute
- * whose value is `true` is written without `=`. Throws a CoapError with code
- * COAP_INVALID_ARGUMENT for a target or attribute name that cannot be written.
- * {@link parseLinkFormat} reads the result back to equal links.
+ * a valid ptoken, is empty, belongs to anchor, title, rel, rev, rt or if, or is one that
+ * `options.quote` names; an attribute whose value is `true` is written without `=`. Throws a
+ * CoapError with code COAP_INVALID_ARGUMENT for a target or attribute name that cannot be
+ * written. {@link parseLinkFormat} reads the result back to equal links.
  */
-export function formatLinkFormat(links: readonly Link[]): string {
+export function formatLinkFormat(links: readonly Link[], options: FormatLinkFormatOptions = {}): string {
+  const quoted = quotePredicate(options.quote)
   let out = ''
   for (let i = 0; i < links.length; i++) {
     const link = links[i]!
@@ -62,7 +81,7 @@ export function formatLinkFormat(links: readonly Link[]): string {
       if (value === true) out += `;${name}`
       else if (typeof value !== 'string')
         throw invalid(`value of attribute "${name}" is neither a string nor true`)
-      else if (!ALWAYS_QUOTED.has(name) && isPtoken(value)) out += `;${name}=${value}`
+      else if (isPtoken(value) && !quoted(name, value)) out += `;${name}=${value}`
       else out += `;${name}=${quote(value)}`
     }
   }

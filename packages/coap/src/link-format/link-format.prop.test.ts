@@ -110,6 +110,22 @@ describe('link-format properties (RFC 6690 section 2)', () => {
     )
   })
 
+  it('parse(format(links, { quote })) equals links whatever the option quotes', () => {
+    fc.assert(
+      fc.property(
+        links,
+        fc.oneof(
+          fc.array(fc.string({ unit: pick(ATTR), minLength: 1, maxLength: 4 }), { maxLength: 4 }),
+          fc.func(fc.boolean()).map((f) => (name: string, value: string) => f(name, value)),
+        ),
+        (l, quote) => {
+          expect(parseLinkFormat(formatLinkFormat(l, { quote }))).toEqual(l)
+        },
+      ),
+      { numRuns: 1000 },
+    )
+  })
+
   it('format(parse(text)) equals text for text written by format', () => {
     fc.assert(
       fc.property(links, (l) => {

@@ -289,3 +289,36 @@ describe('client side (RFC 7641 section 3)', () => {
     expect(r.ep.stats().pendingRequests).toBe(0)
   })
 })
+
+describe('client side: long-lived observations', () => {
+  it('keep their peer state while idle, so that a notification an hour later is still accepted', async () => {
+    r = await rig()
+    const got: CoapResponse[] = []
+    const p = r.ep.observe(r.rawPeer, { method: 'GET', path: 'slow' }, (n) => got.push(n))
+    await r.flush()
+    const [req] = r.take()
+    r.send({
+      type: MessageType.ACK,
+      code: Code.Content,
+      messageId: req!.messageId,
+      token: req!.token,
+      options: [observeOpt(1)],
+    })
+    const obs = await p
+    await r.advance(3600_000) // idle peers are swept every 30 s
+    r.send({
+      type: MessageType.CON,
+      code: Code.Content,
+      messageId: 500,
+      token: req!.token,
+      options: [observeOpt(2)],
+      payload: str('later'),
+    })
+    await r.flush()
+    expect(got.map((n) => txt(n.payload))).toEqual(['later'])
+    expect(r.take().map((m) => m.type)).toEqual([MessageType.ACK])
+    await obs.cancel('passive')
+    await r.advance(3600_000)
+    expect(r.ep.stats().peers).toBe(0)
+  })
+})

@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram'
+import { lookup as dnsLookup } from 'node:dns'
 import { isIP } from 'node:net'
 import { CoapError } from '../errors.js'
 import { type Logger, silentLogger } from '../log.js'
@@ -27,6 +28,22 @@ export interface UdpOptions {
 
 const MAX_UDP_PAYLOAD = 65507
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void
+
+/**
+ * node:dgram resolves the destination of every send through dns.lookup, which answers
+ * an address literal a tick later. Peers are address literals (they come from received
+ * datagrams), so they are answered at once; names still go to dns.lookup.
+ */
+function literalLookup(hostname: string, options: unknown, callback: LookupCallback): void {
+  const family = isIP(hostname)
+  if (family !== 0) {
+    callback(null, hostname, family)
+    return
+  }
+  dnsLookup(hostname, options as number, callback as never)
+}
+
 /**
  * Plain CoAP over UDP (node:dgram), IPv4 or IPv6. Send errors go to the callback and
  * the log, never thrown; `close()` may be called any number of times.
@@ -50,6 +67,7 @@ export function udp(options: UdpOptions = {}): Transport {
         type,
         reuseAddr: options.reuseAddr ?? false,
         ipv6Only: options.ipv6Only ?? false,
+        lookup: literalLookup,
       })
       socket = s
       return new Promise<void>((resolve, reject) => {

@@ -586,6 +586,8 @@ export class Connection {
     this.lastActivity = this.host.config.clock.now()
     this.reassembler.clear()
     this.futureRecords = []
+    // The handshake state (transcript, ephemeral keys) is no longer needed.
+    this.handshake = undefined
     this.host.onEstablished(this)
     const q = this.queue
     this.queue = []

@@ -92,3 +92,25 @@ export class Relay {
     this.back.close()
   }
 }
+
+/**
+ * Like {@link roundTrip}, but resends up to `tries` times: DTLS does not retransmit
+ * application data (CoAP does), and a loaded machine may drop a loopback datagram.
+ */
+export async function roundTripWithRetry(
+  client: DtlsTransport,
+  inbox: Array<{ data: Buffer; peer: Peer }>,
+  to: Peer,
+  text: string,
+  tries = 5,
+): Promise<{ data: Buffer; peer: Peer }> {
+  let last: unknown
+  for (let i = 0; i < tries; i++) {
+    try {
+      return await roundTrip(client, inbox, to, text, 2000)
+    } catch (e) {
+      last = e
+    }
+  }
+  throw last
+}

@@ -88,3 +88,13 @@ export const DEFAULT_CLIENT_PREFERENCE: readonly number[] = [
   ContentFormat.TEXT,
   ContentFormat.OCTET_STREAM,
 ]
+
+/**
+ * The formats of a Send (Core TS 1.2 section 6.4.6): SenML CBOR, SenML JSON and LwM2M CBOR.
+ * Of these only SenML carries timestamps.
+ */
+export const SEND_FORMATS: readonly number[] = [
+  ContentFormat.SENML_CBOR,
+  ContentFormat.SENML_JSON,
+  ContentFormat.LWM2M_CBOR,
+]

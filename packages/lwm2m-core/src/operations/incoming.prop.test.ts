@@ -1,7 +1,9 @@
 import type { IncomingRequest, Method } from '@lwm2m/coap'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { doubles, noModels } from '../../test/codec-doubles.js'
+import { CODECS, device, identity, MODELS, manufacturer } from '../../test/fixtures/operation-models.js'
+import { NO_MODELS } from '../codec/models.js'
+import { Lwm2mPath } from '../path/path.js'
 import { classifyRequest, type ReceiverSide } from './incoming.js'
 import { errorResponse } from './reply.js'
 import { isResponseError } from './response-error.js'
@@ -29,6 +31,28 @@ const queryItem = fc.oneof(
   ),
   fc.string({ maxLength: 10 }),
 )
+const P = (t: string) => Lwm2mPath.parse(t)
+const text = new TextEncoder()
+
+/** Payloads in every format, as the real codecs write them, for requests that decode far. */
+const REAL_PAYLOADS: Uint8Array[] = [
+  ...['', "0='x',1", '</1/0>', 'ACME'].map((t) => text.encode(t)),
+  CODECS.require(11542).encode(device, P('/3/0'), MODELS),
+  CODECS.require(11542).encode(identity, P('/16/0/0'), MODELS),
+  CODECS.require(11543).encode(device, P('/3/0'), MODELS),
+  CODECS.require(110).encode(device, P('/3/0'), MODELS),
+  CODECS.require(112).encode(manufacturer, P('/3/0/0'), MODELS),
+  CODECS.require(11544).encode(device, P('/3/0'), MODELS),
+  CODECS.require(110).encodePaths!([P('/3/0/0'), P('/1/0')]),
+  CODECS.require(112).encodePaths!([P('/3/0/7')]),
+  CODECS.require(110).encodeNodes!(new Map([['/3/0/0', manufacturer]]), MODELS),
+  CODECS.require(112).encodeTimestamped!(
+    [{ timestamp: 1_700_000_000, nodes: new Map([['/3/0/0', manufacturer]]) }],
+    MODELS,
+  ),
+  CODECS.require(60).encode(manufacturer, P('/3/0/0'), MODELS),
+]
+
 const request: fc.Arbitrary<IncomingRequest> = fc.record({
   peer: fc.constant({ address: '127.0.0.1', port: 5683 } as IncomingRequest['peer']),
   method: fc.constantFrom<Method>('GET', 'POST', 'PUT', 'DELETE', 'FETCH', 'PATCH', 'iPATCH'),
@@ -39,21 +63,23 @@ const request: fc.Arbitrary<IncomingRequest> = fc.record({
   options: fc.constant([]),
   path: fc.array(segment, { maxLength: 6 }),
   query: fc.array(queryItem, { maxLength: 4 }),
-  contentFormat: fc.option(fc.constantFrom(0, 40, 110, 112, 11542, 11544, 60), { nil: undefined }),
-  accept: fc.option(fc.constantFrom(0, 40, 110, 112, 11542, 11544), { nil: undefined }),
+  contentFormat: fc.option(fc.constantFrom(0, 40, 42, 60, 110, 112, 1542, 11542, 11543, 11544, 320), {
+    nil: undefined,
+  }),
+  accept: fc.option(fc.constantFrom(0, 40, 42, 50, 60, 110, 112, 11542, 11543, 11544), { nil: undefined }),
   observe: fc.option(fc.constantFrom(0, 1, 5), { nil: undefined }),
   payload: fc.oneof(
     fc.uint8Array({ maxLength: 40 }),
+    fc.constantFrom(...REAL_PAYLOADS),
+    // Real payloads cut short or with a byte flipped.
     fc
-      .constantFrom(
-        '',
-        '{"kind":"resource","id":0,"type":"string","value":"x"}',
-        '["/3/0/0"]',
-        '{"$map":[]}',
-        "0='x',1",
-        '</1/0>',
-      )
-      .map((t) => new TextEncoder().encode(t)),
+      .tuple(fc.constantFrom(...REAL_PAYLOADS), fc.nat(), fc.integer({ min: 0, max: 255 }))
+      .map(([p, at, b]) => {
+        if (p.length === 0) return p
+        const q = p.slice(0, 1 + (at % p.length))
+        q[at % q.length] = b
+        return q
+      }),
   ),
 })
 
@@ -64,12 +90,13 @@ describe('classifyRequest on arbitrary requests', () => {
         request,
         fc.constantFrom<ReceiverSide>('client', 'clientBootstrap', 'server', 'bootstrapServer'),
         fc.boolean(),
-        (req, side, alt) => {
+        fc.boolean(),
+        (req, side, alt, withModels) => {
           try {
             const op = classifyRequest(req, {
               side,
-              codecs: doubles,
-              models: noModels,
+              codecs: CODECS,
+              models: withModels ? MODELS : NO_MODELS,
               ...(alt ? { rootPath: '/lwm2m' } : {}),
             })
             expect(typeof op.kind).toBe('string')

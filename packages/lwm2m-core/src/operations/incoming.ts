@@ -14,6 +14,7 @@ import {
   type RegistrationParseOptions,
 } from '../registration/params.js'
 import { LWM2M_VERSIONS, type Lwm2mVersion, negotiateVersion } from '../version/version.js'
+import { SEND_FORMATS } from './content-format.js'
 import { codecFor, type OperationContext, rootSegments } from './context.js'
 import { parseExecuteArguments } from './execute-arguments.js'
 import { isResponseError, Lwm2mResponseError } from './response-error.js'
@@ -308,11 +309,34 @@ function classifyDeviceManagement(req: IncomingRequest, ctx: ClassifyContext): L
           refuse(Code.Unauthorized, `object ${p.objectId} is reserved to the Bootstrap interface`)
         }
       }
-      return { kind: 'writeComposite', nodes, contentFormat: format }
+      return { kind: 'writeComposite', nodes: valuesByPath(nodes), contentFormat: format }
     }
     default:
       methodNotAllowed(req.method, path)
   }
+}
+
+/**
+ * The nodes of a Write-Composite as the payload names them (Core TS 1.2 section 6.3.9): the
+ * codecs group a resource's instances into its multiple resource, but "/3/0/7/0" and
+ * "/3/0/7/1" in the payload are writes of those two instances, not a replacement of /3/0/7:
+ * they become one resource instance node each. An empty multiple resource (an empty LwM2M
+ * CBOR map) stays whole.
+ */
+function valuesByPath(nodes: Map<string, Lwm2mNode | null>): Map<string, Lwm2mNode | null> {
+  let split = false
+  for (const n of nodes.values()) if (n?.kind === 'multipleResource' && n.instances.size > 0) split = true
+  if (!split) return nodes
+  const out = new Map<string, Lwm2mNode | null>()
+  for (const [key, node] of nodes) {
+    if (node?.kind !== 'multipleResource' || node.instances.size === 0) {
+      out.set(key, node)
+      continue
+    }
+    for (const [ri, value] of node.instances)
+      out.set(`${key}/${ri}`, { kind: 'resourceInstance', id: ri, type: node.type, value })
+  }
+  return out
 }
 
 function discoverDepth(query: readonly string[]): { depth?: number } {
@@ -327,18 +351,18 @@ function discoverDepth(query: readonly string[]): { depth?: number } {
 }
 
 function classifyCreate(req: IncomingRequest, ctx: ClassifyContext, path: Lwm2mPath): Lwm2mOperation {
-  const format = needFormat(req, 'Create')
-  // TLV whose first TLV is a Resource (type 10 or 11), not an Object Instance: the server left the
-  // id to the client (Core TS 1.2 section 6.3.6). Decoded as instance 65535 ("no instance reference").
-  const bare =
-    (format === ContentFormat.LWM2M_TLV || format === 1542) &&
-    req.payload.length > 0 &&
-    req.payload[0]! >> 7 === 1
-  const node = decodeAt(req, ctx, bare ? path.child(MAX_ID) : path, 'Create')
+  const node = decodeAt(req, ctx, path, 'Create')
+  const format = req.contentFormat!
   let instances: ObjectInstance[]
   if (node.kind === 'object') instances = [...node.instances.values()]
   else if (node.kind === 'instance') instances = [node]
   else refuse(BAD_REQUEST, `Create needs an object instance, the payload holds a ${node.kind}`)
+  // An empty TLV payload: an instance without id and without values (Core TS 1.2 section
+  // 6.3.6), given the id as the TLV codec gives it to resources without instance TLV.
+  if (instances.length === 0 && req.payload.length === 0) {
+    const id = ctx.models.getObjectModel(path.objectId!)?.multiple ? MAX_ID : 0
+    instances = [{ kind: 'instance', id, resources: new Map() }]
+  }
   if (instances.length === 0) refuse(BAD_REQUEST, 'Create without an instance')
   return { kind: 'create', path, instances, contentFormat: format }
 }
@@ -366,6 +390,10 @@ function classifyBootstrap(req: IncomingRequest, ctx: ClassifyContext): Lwm2mOpe
     case 'PUT': {
       if (path.isRoot() || path.isResourceInstance()) methodNotAllowed('Bootstrap-Write', path)
       const node = decodeAt(req, ctx, path, 'Bootstrap-Write')
+      // Resource TLVs without Object Instance TLV in a multiple-instance object: the form of a
+      // Create without id (instance 65535, reserved), which a Bootstrap-Write cannot mean.
+      if (node.kind === 'object' && node.instances.has(MAX_ID))
+        refuse(BAD_REQUEST, `Bootstrap-Write of ${path} names no instance (or the reserved ${MAX_ID})`)
       return { kind: 'bootstrapWrite', path, node, contentFormat: req.contentFormat! }
     }
     case 'DELETE':
@@ -429,6 +457,11 @@ function classifyRegistration(req: IncomingRequest, ctx: ClassifyContext): Lwm2m
   if (first === 'dp' && rest.length === 0) {
     if (req.method !== 'POST') refuse(Code.MethodNotAllowed, `${req.method} /dp`)
     const format = needFormat(req, 'Send')
+    if (!SEND_FORMATS.includes(format))
+      refuse(
+        Code.UnsupportedContentFormat,
+        `Send data is SenML CBOR, SenML JSON or LwM2M CBOR, not ${format}`,
+      )
     const codec = answering(
       () => Code.UnsupportedContentFormat,
       () => codecFor(ctx.codecs, format),

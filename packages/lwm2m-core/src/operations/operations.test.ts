@@ -1,8 +1,20 @@
-import type { CoapResponse, IncomingRequest, RequestOptions } from '@lwm2m/coap'
+import type { RequestOptions } from '@lwm2m/coap'
 import { describe, expect, it } from 'vitest'
-import { device, doubles, manufacturer, noModels } from '../../test/codec-doubles.js'
-import { Lwm2mError } from '../errors.js'
-import type { ObjectModel, ResourceModel } from '../model/types.js'
+import { incoming, response } from '../../test/fixtures/messages.js'
+import {
+  CODECS,
+  CTX,
+  device,
+  identity,
+  MODELS,
+  manufacturer,
+  portfolio,
+  server,
+  utcOffset,
+  voltage,
+} from '../../test/fixtures/operation-models.js'
+import { Lwm2mCodecError, Lwm2mError } from '../errors.js'
+import { instance, multipleResource } from '../node/build.js'
 import { Lwm2mPath } from '../path/path.js'
 import { type ClassifyContext, classifyRequest, type ReceiverSide } from './incoming.js'
 import { buildResponse, errorResponse } from './reply.js'
@@ -12,56 +24,8 @@ import { Lwm2mResponseError } from './response-error.js'
 import type { Lwm2mOperation } from './types.js'
 
 const P = (t: string) => Lwm2mPath.parse(t)
-const ctx = { codecs: doubles, models: noModels }
+const ctx = CTX
 const text = new TextEncoder()
-
-function segments(path: RequestOptions['path']): string[] {
-  if (path === undefined) return []
-  return typeof path === 'string' ? path.split('/').filter(Boolean) : [...path]
-}
-
-/** What the receiving endpoint hands its handler for a request built here. */
-function incoming(req: RequestOptions, observe?: number): IncomingRequest {
-  const payload =
-    req.payload === undefined
-      ? new Uint8Array(0)
-      : typeof req.payload === 'string'
-        ? text.encode(req.payload)
-        : req.payload
-  const obsOption = req.options?.find((o) => o.number === 6)
-  return {
-    peer: { address: '127.0.0.1', port: 5683 } as IncomingRequest['peer'],
-    method: req.method,
-    code: 0,
-    confirmable: true,
-    messageId: 1,
-    token: new Uint8Array(0),
-    options: [],
-    path: segments(req.path),
-    query: req.query ?? [],
-    contentFormat: req.contentFormat,
-    accept: req.accept,
-    observe: observe ?? (obsOption ? (obsOption.value[0] ?? 0) : undefined),
-    payload,
-  }
-}
-
-function response(code: number, over: Partial<CoapResponse> = {}): CoapResponse {
-  return {
-    code,
-    options: [],
-    payload: new Uint8Array(0),
-    peer: { address: '127.0.0.1', port: 5683 } as CoapResponse['peer'],
-    type: 2,
-    contentFormat: undefined,
-    observe: undefined,
-    locationPath: [],
-    locationQuery: [],
-    maxAge: undefined,
-    etag: undefined,
-    ...over,
-  }
-}
 
 function refused(fn: () => unknown): Lwm2mResponseError {
   try {
@@ -256,6 +220,33 @@ describe('mapping responses back', () => {
     })
   })
 
+  it('refuses a Read answer of a multiple-instance object without Object Instance TLVs (no instance 65535 comes back)', () => {
+    // /1 has several instances: resource TLVs without the instance TLV are the form of a Create
+    // without id (Core TS 1.2 section 6.3.6), never an answer.
+    const bare = CODECS.require(11542).encode(server, P('/1/0'), MODELS)
+    let err: unknown
+    try {
+      parseResponse(
+        { kind: 'read', path: P('/1') },
+        response(0x45, { contentFormat: 11542, payload: bare }),
+        ctx,
+      )
+    } catch (e) {
+      err = e
+    }
+    expect(err).toBeInstanceOf(Lwm2mCodecError)
+    expect((err as Lwm2mCodecError).path).toBe('/1/65535')
+    // Single-instance Device (/3): the same form is instance 0, as LwM2M 1.0 peers send it.
+    const bareDevice = CODECS.require(11542).encode(device, P('/3/0'), MODELS)
+    expect(
+      parseResponse(
+        { kind: 'read', path: P('/3') },
+        response(0x45, { contentFormat: 11542, payload: bareDevice }),
+        ctx,
+      ).node,
+    ).toEqual({ kind: 'object', id: 3, instances: new Map([[0, device]]) })
+  })
+
   it('throws Lwm2mResponseError with the code and name on 4.xx', () => {
     const err = refused(() =>
       parseResponse(
@@ -304,7 +295,7 @@ describe('mapping responses back', () => {
       ).links,
     ).toBe('</3>,</3/0>')
     const nodes = new Map([['/3/0/0', manufacturer]])
-    const body = doubles.get(110)!.encodeNodes!(nodes, noModels)
+    const body = CODECS.get(110)!.encodeNodes!(nodes, MODELS)
     const r = parseResponse(
       { kind: 'readComposite', paths: [P('/3/0/0')], contentFormat: 110 },
       response(0x45, { contentFormat: 110, payload: body }),
@@ -318,61 +309,18 @@ describe('mapping responses back', () => {
   })
 })
 
-const models = {
-  getObjectModel(id: number): ObjectModel | undefined {
-    if (id !== 3) return undefined
-    const r = (
-      id: number,
-      name: string,
-      operations: ResourceModel['operations'],
-      type: ResourceModel['type'],
-      multiple = false,
-    ) =>
-      [
-        id,
-        {
-          id,
-          name,
-          operations,
-          multiple,
-          mandatory: false,
-          type,
-          rangeEnumeration: '',
-          units: '',
-          description: '',
-        },
-      ] as const
-    return {
-      id: 3,
-      name: 'Device',
-      description: '',
-      version: '1.1',
-      lwm2mVersion: '1.1',
-      urn: 'urn:oma:lwm2m:oma:3:1.1',
-      multiple: false,
-      mandatory: true,
-      resources: new Map([
-        r(0, 'Manufacturer', 'R', 'string'),
-        r(4, 'Reboot', 'E', 'none'),
-        r(7, 'Voltage', 'R', 'integer', true),
-        r(14, 'UTC Offset', 'RW', 'string'),
-      ]),
-    }
-  },
-}
-
 function classify(
   side: ReceiverSide,
   req: RequestOptions,
   extra: Partial<ClassifyContext> = {},
   observe?: number,
 ): Lwm2mOperation {
-  return classifyRequest(incoming(req, observe), { codecs: doubles, models, side, ...extra })
+  return classifyRequest(incoming(req, observe), { ...CTX, side, ...extra })
 }
 
 describe('classifying incoming requests', () => {
   it('round-trips every Device Management and Information Reporting operation through build and classify', () => {
-    const c = { codecs: doubles, models, rootPath: '/lwm2m' }
+    const c = { ...CTX, rootPath: '/lwm2m' }
     const ops: Lwm2mOperation[] = [
       { kind: 'read', path: P('/3/0'), accept: 110 },
       { kind: 'read', path: P('/3/0/0') },
@@ -393,10 +341,10 @@ describe('classifying incoming requests', () => {
       },
       { kind: 'execute', path: P('/3/0/4') },
       { kind: 'execute', path: P('/3/0/4'), arguments: [{ digit: 0, value: 'x' }, { digit: 1 }] },
-      { kind: 'create', path: P('/16'), instances: [device], contentFormat: 11542 },
+      { kind: 'create', path: P('/16'), instances: [portfolio(0)], contentFormat: 11542 },
       { kind: 'delete', path: P('/16/0') },
       { kind: 'readComposite', paths: [P('/3/0/0'), P('/1/0/1')], contentFormat: 110, accept: 112 },
-      { kind: 'writeComposite', nodes: new Map([['/3/0/14', manufacturer]]), contentFormat: 112 },
+      { kind: 'writeComposite', nodes: new Map([['/3/0/14', utcOffset]]), contentFormat: 112 },
       { kind: 'cancelObservation', path: P('/3/0/7') },
       { kind: 'cancelObservationComposite', paths: [P('/3/0/0')], contentFormat: 110 },
     ]
@@ -424,7 +372,7 @@ describe('classifying incoming requests', () => {
       ['clientBootstrap', { kind: 'bootstrapFinish' }],
       ['clientBootstrap', { kind: 'bootstrapDiscover', path: Lwm2mPath.ROOT }],
       ['clientBootstrap', { kind: 'bootstrapRead', path: P('/1/0'), accept: 110 }],
-      ['clientBootstrap', { kind: 'bootstrapWrite', path: P('/1/0'), node: device, contentFormat: 11542 }],
+      ['clientBootstrap', { kind: 'bootstrapWrite', path: P('/1/0'), node: server, contentFormat: 11542 }],
       ['clientBootstrap', { kind: 'bootstrapDelete', path: P('/0') }],
       [
         'server',
@@ -454,20 +402,45 @@ describe('classifying incoming requests', () => {
 
   it('tells Execute from the partial update of a multiple-instance resource by the model', () => {
     expect(classify('client', { method: 'POST', path: '/3/0/4' }).kind).toBe('execute')
+    expect(classify('client', { method: 'POST', path: '/16/0/1' }).kind).toBe('execute')
     // Voltage is readable only: neither Execute nor a partial update applies.
+    const voltageTlv = CODECS.require(11542).encode(voltage, P('/3/0/7'), MODELS)
     expect(
       refused(() =>
-        classify('client', { method: 'POST', path: '/3/0/7', contentFormat: 11542, payload: '{}' }),
+        classify('client', { method: 'POST', path: '/3/0/7', contentFormat: 11542, payload: voltageTlv }),
       ).coapCode,
     ).toBe(0x85)
-    // Without a model, a multi-value Content-Format means a partial update.
+    // Identity is a writable multiple-instance resource: POST is its partial update.
+    expect(
+      classify('client', {
+        method: 'POST',
+        path: '/16/0/0',
+        contentFormat: 11542,
+        payload: CODECS.require(11542).encode(identity, P('/16/0/0'), MODELS),
+      }),
+    ).toEqual({
+      kind: 'write',
+      path: P('/16/0/0'),
+      mode: 'partialUpdate',
+      node: identity,
+      contentFormat: 11542,
+    })
+    // Without a model, a multi-value Content-Format means a partial update (TLV carries no
+    // types: the values come back as Opaque).
+    const blobs = multipleResource(1, 'opaque', [Uint8Array.of(1), Uint8Array.of(2, 3)])
     const w = classify('client', {
       method: 'POST',
       path: '/9/0/1',
       contentFormat: 11542,
-      payload: '{"kind":"multipleResource"}',
+      payload: CODECS.require(11542).encode(blobs, P('/9/0/1'), MODELS),
     })
-    expect(w.kind).toBe('write')
+    expect(w).toEqual({
+      kind: 'write',
+      path: P('/9/0/1'),
+      mode: 'partialUpdate',
+      node: blobs,
+      contentFormat: 11542,
+    })
   })
 
   it('answers 4.00 Bad Request (Transport TS table 6.7-3)', () => {
@@ -488,7 +461,13 @@ describe('classifying incoming requests', () => {
     ) // no Content-Format
     expect(
       refused(() =>
-        classify('client', { method: 'PUT', path: '/3/0/0', contentFormat: 11542, payload: 'not json' }),
+        // A Resource TLV that claims 20 bytes and has 1 (Core TS section 7.4.3).
+        classify('client', {
+          method: 'PUT',
+          path: '/3/0/0',
+          contentFormat: 11542,
+          payload: Uint8Array.of(0xc8, 0x00, 0x14, 0x41),
+        }),
       ).coapCode,
     ).toBe(0x80)
     expect(
@@ -501,6 +480,15 @@ describe('classifying incoming requests', () => {
     expect(
       refused(() =>
         classify('client', { method: 'GET', path: '/3/0/7', query: ['epmin=1'] }, { version: '1.0' }, 0),
+      ).coapCode,
+    ).toBe(0x80)
+  })
+
+  it('answers 4.00 to a Bootstrap-Write of a multiple-instance object whose TLVs name no instance', () => {
+    const bare = CODECS.require(11542).encode(server, P('/1/0'), MODELS)
+    expect(
+      refused(() =>
+        classify('clientBootstrap', { method: 'PUT', path: '/1', contentFormat: 11542, payload: bare }),
       ).coapCode,
     ).toBe(0x80)
   })
@@ -539,16 +527,26 @@ describe('classifying incoming requests', () => {
   })
 
   it('answers 4.06 Not Acceptable for an Accept no codec produces', () => {
-    expect(refused(() => classify('client', { method: 'GET', path: '/3/0', accept: 11544 })).coapCode).toBe(
-      0x86,
-    )
+    // application/json (50) is no LwM2M content format: no codec here produces it.
+    expect(refused(() => classify('client', { method: 'GET', path: '/3/0', accept: 50 })).coapCode).toBe(0x86)
+    expect(
+      refused(() => classify('client', { method: 'GET', path: '/3/0/7', accept: 50 }, {}, 0)).coapCode,
+    ).toBe(0x86)
+    // LwM2M CBOR (11544) is one of the registered formats: a Read may ask for it.
+    expect(classify('client', { method: 'GET', path: '/3/0', accept: 11544 })).toEqual({
+      kind: 'read',
+      path: P('/3/0'),
+      accept: 11544,
+    })
+    // TLV carries no set of nodes: it cannot answer a Read-Composite (Core TS 1.2 section 6.3.8)
+    // nor a Bootstrap-Pack (section 6.1.7.7).
     expect(
       refused(() =>
         classify('client', {
           method: 'FETCH',
           path: '/',
           contentFormat: 110,
-          payload: '["/3/0/0"]',
+          payload: CODECS.require(110).encodePaths!([P('/3/0/0')]),
           accept: 11542,
         }),
       ).coapCode,
@@ -616,6 +614,107 @@ describe('classifying incoming requests', () => {
     expect(
       refused(() => classify('server', { method: 'POST', path: '/rd/a', query: ['b=UQ'] })).coapCode,
     ).toBe(0x80)
+  })
+})
+
+describe('Create without instance id (Core TS 1.2 section 6.3.6)', () => {
+  const noId = portfolio(65535)
+  const code = (fn: () => unknown) => {
+    try {
+      fn()
+    } catch (e) {
+      return Lwm2mError.isInstance(e) ? e.code : 'not an Lwm2mError'
+    }
+    return 'no error'
+  }
+
+  it('goes in TLV as the resource TLVs alone, and comes back with id 65535 for the client to pick', () => {
+    const req = buildRequest({ kind: 'create', path: P('/16'), instances: [noId], contentFormat: 11542 }, ctx)
+    // No Object Instance TLV (type 00) in front: the first TLV is the Multiple Resource TLV of Identity.
+    expect((req.payload as Uint8Array)[0]! >> 6).toBe(2)
+    expect(classify('client', req)).toEqual({
+      kind: 'create',
+      path: P('/16'),
+      instances: [noId],
+      contentFormat: 11542,
+    })
+  })
+
+  it('gives instance 0 in a single-instance object, the only id the client could pick', () => {
+    const noIdDevice = instance(65535, [utcOffset])
+    const req = buildRequest(
+      { kind: 'create', path: P('/3'), instances: [noIdDevice], contentFormat: 11542 },
+      ctx,
+    )
+    expect(classify('client', req)).toMatchObject({ kind: 'create', instances: [instance(0, [utcOffset])] })
+  })
+
+  it('reads an empty TLV payload as an instance without id and without values', () => {
+    const req = buildRequest(
+      { kind: 'create', path: P('/16'), instances: [instance(65535)], contentFormat: 11542 },
+      ctx,
+    )
+    expect((req.payload as Uint8Array).length).toBe(0)
+    expect(classify('client', req)).toMatchObject({ kind: 'create', instances: [instance(65535)] })
+  })
+
+  it('is refused in formats that name every value by its full path (SenML, LwM2M CBOR, OMA JSON)', () => {
+    for (const f of [110, 112, 11543, 11544]) {
+      expect(
+        code(() =>
+          buildRequest({ kind: 'create', path: P('/16'), instances: [noId], contentFormat: f }, ctx),
+        ),
+      ).toBe('LWM2M_UNSUPPORTED_FORMAT')
+    }
+  })
+
+  it('creates one instance only, and an instance id is given once', () => {
+    expect(
+      code(() =>
+        buildRequest(
+          { kind: 'create', path: P('/16'), instances: [noId, portfolio(1)], contentFormat: 11542 },
+          ctx,
+        ),
+      ),
+    ).toBe('LWM2M_INVALID_VALUE')
+    expect(
+      code(() =>
+        buildRequest(
+          { kind: 'create', path: P('/16'), instances: [portfolio(1), portfolio(1)], contentFormat: 11542 },
+          ctx,
+        ),
+      ),
+    ).toBe('LWM2M_INVALID_VALUE')
+  })
+})
+
+describe('Send formats (Core TS 1.2 section 6.4.6)', () => {
+  const data = [{ timestamp: undefined, nodes: new Map([['/3/0/0', manufacturer]]) }]
+
+  it('refuses to send in a format Send does not use, and answers 4.15 to one', () => {
+    expect(() => buildRequest({ kind: 'send', data, contentFormat: 11543 }, ctx)).toThrow(/cannot carry Send/)
+    const omaJson = CODECS.require(11543).encodeTimestamped!(data, MODELS)
+    expect(
+      refused(() =>
+        classify('server', { method: 'POST', path: '/dp', contentFormat: 11543, payload: omaJson }),
+      ).coapCode,
+    ).toBe(0x8f)
+  })
+
+  it('never drops a timestamp: LwM2M CBOR carries none, so timestamped data is refused in it', () => {
+    const timed = [{ timestamp: 1_700_000_000, nodes: data[0]!.nodes }]
+    expect(() => buildRequest({ kind: 'send', data: timed, contentFormat: 11544 }, ctx)).toThrow(
+      /timestamped/,
+    )
+    expect(classify('server', buildRequest({ kind: 'send', data, contentFormat: 11544 }, ctx))).toEqual({
+      kind: 'send',
+      data,
+      contentFormat: 11544,
+    })
+  })
+
+  it('refuses a Send without data', () => {
+    expect(() => buildRequest({ kind: 'send', data: [], contentFormat: 110 }, ctx)).toThrow(/needs data/)
   })
 })
 

@@ -1,7 +1,7 @@
 import { type CoapOption, ContentFormat, type Method, OptionNumber, type RequestOptions } from '@lwm2m/coap'
 import { formatAttributeQuery } from '../attributes/query.js'
 import { Lwm2mError } from '../errors.js'
-import type { Lwm2mNode } from '../node/types.js'
+import type { Lwm2mNode, ObjectInstance } from '../node/types.js'
 import { type Lwm2mPath, MAX_ID } from '../path/path.js'
 import {
   buildBootstrapPackRequestQuery,
@@ -9,6 +9,7 @@ import {
   buildRegisterQuery,
   buildUpdateQuery,
 } from '../registration/params.js'
+import { SEND_FORMATS } from './content-format.js'
 import { type CodecLookup, codecFor, type OperationContext, rootSegments } from './context.js'
 import { formatExecuteArguments } from './execute-arguments.js'
 import type { Lwm2mOperation } from './types.js'
@@ -121,24 +122,41 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
       if (!op.path.isObject()) invalidPath(op.kind, op.path, '/o')
       if (op.instances.length === 0) throw new Lwm2mError('LWM2M_INVALID_VALUE', 'Create needs an instance')
       const objectId = op.path.objectId!
-      const only = op.instances.length === 1 ? op.instances[0]! : undefined
-      // One instance without a chosen id: encoded as the instance itself (TLV: its resources
-      // only, without instance wrapper; LwM2M CBOR: under the instance id 65535), so that the
-      // client picks the id. Otherwise the object with its instances.
-      const payload =
-        only && only.id === MAX_ID
-          ? encodeNode(ctx, op.contentFormat, only, op.path.child(MAX_ID))
-          : encodeNode(
-              ctx,
-              op.contentFormat,
-              {
-                kind: 'object' as const,
-                id: objectId,
-                instances: new Map(op.instances.map((i) => [i.id, i])),
-              },
-              op.path,
-            )
-      return { method: 'POST', path: dm(op.path), contentFormat: op.contentFormat, payload }
+      const withoutId = op.instances.some((i) => i.id === MAX_ID)
+      let node: Lwm2mNode
+      if (withoutId) {
+        // The client picks the id: only one instance, and only in TLV, where its resource TLVs
+        // go without the Object Instance TLV (Core TS 1.2 section 6.3.6). SenML, LwM2M CBOR
+        // and OMA JSON name every value by its full path, instance id included, and have no
+        // agreed id-less form (OMA LwM2M issues #422 and #541).
+        if (op.instances.length > 1) {
+          throw new Lwm2mError(
+            'LWM2M_INVALID_VALUE',
+            'a Create that leaves the instance id to the client creates one instance only',
+          )
+        }
+        node = op.instances[0]!
+        if (!codecFor(ctx.codecs, op.contentFormat).canEncode(node, op.path)) {
+          throw unsupported(
+            op.contentFormat,
+            `a Create without instance id (only TLV, ${ContentFormat.LWM2M_TLV}, can)`,
+          )
+        }
+      } else {
+        const instances = new Map<number, ObjectInstance>()
+        for (const i of op.instances) {
+          if (instances.has(i.id))
+            throw new Lwm2mError('LWM2M_INVALID_VALUE', `Create names instance ${i.id} twice`)
+          instances.set(i.id, i)
+        }
+        node = { kind: 'object', id: objectId, instances }
+      }
+      return {
+        method: 'POST',
+        path: dm(op.path),
+        contentFormat: op.contentFormat,
+        payload: encodeNode(ctx, op.contentFormat, node, op.path),
+      }
     }
     case 'delete':
       if (!(op.path.isInstance() || op.path.isResourceInstance()))
@@ -179,11 +197,17 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
     case 'cancelObservation':
       return { ...withAccept({ method: 'GET', path: dm(op.path) }, op.accept), options: OBSERVE_DEREGISTER }
     case 'send': {
+      if (!SEND_FORMATS.includes(op.contentFormat))
+        throw unsupported(op.contentFormat, 'Send data (SenML CBOR, SenML JSON or LwM2M CBOR do)')
+      if (op.data.length === 0) throw new Lwm2mError('LWM2M_INVALID_VALUE', 'Send needs data')
       const codec = codecFor(ctx.codecs, op.contentFormat)
+      // Timestamps, or several groups, need a format that carries time: never drop them.
+      const timed = op.data.length > 1 || op.data[0]!.timestamp !== undefined
       let payload: Uint8Array
-      if (codec.encodeTimestamped && (op.data.length !== 1 || op.data[0]!.timestamp !== undefined)) {
+      if (timed) {
+        if (!codec.encodeTimestamped) throw unsupported(op.contentFormat, 'timestamped Send data')
         payload = codec.encodeTimestamped(op.data, ctx.models)
-      } else if (codec.encodeNodes && op.data.length === 1) {
+      } else if (codec.encodeNodes) {
         payload = codec.encodeNodes(op.data[0]!.nodes, ctx.models)
       } else if (codec.encodeTimestamped) {
         payload = codec.encodeTimestamped(op.data, ctx.models)

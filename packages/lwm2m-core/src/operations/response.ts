@@ -1,7 +1,7 @@
 import { type CoapResponse, ContentFormat, formatCode, isSuccessCode } from '@lwm2m/coap'
-import { Lwm2mError } from '../errors.js'
+import { Lwm2mCodecError, Lwm2mError } from '../errors.js'
 import type { Lwm2mNode } from '../node/types.js'
-import { Lwm2mPath } from '../path/path.js'
+import { Lwm2mPath, MAX_ID } from '../path/path.js'
 import { codecFor, type OperationContext, rootSegments } from './context.js'
 import { Lwm2mResponseError } from './response-error.js'
 import type { Lwm2mOperation, Lwm2mOperationKind, OperationOf, ResultOf } from './types.js'
@@ -93,12 +93,11 @@ function parseAny(
           'LWM2M_UNSUPPORTED_FORMAT',
           `content format ${format} cannot carry several nodes`,
         )
-      // Each requested path gets the node assembled under it, or null (Core TS 1.2 section 6.3.8).
+      // Each requested path gets the node under it (or null when the answer left it out, Core
+      // TS 1.2 section 6.3.8: Read-Composite is best effort); a Bootstrap-Pack is grouped by resource.
       const paths = op.kind === 'bootstrapPackRequest' ? undefined : op.paths
       const nodes =
-        response.payload.length === 0
-          ? new Map(paths?.map((p) => [p.toString(), null]))
-          : codec.decodeNodes(response.payload, ctx.models, paths)
+        response.payload.length === 0 ? new Map() : codec.decodeNodes(response.payload, ctx.models, paths)
       return { code, nodes, contentFormat: format }
     }
     case 'register':
@@ -134,7 +133,15 @@ function decodeNodeAt(
     return { kind: 'object', id: path.objectId!, instances: new Map() }
   }
   const format = requireFormat('read', response)
-  return codecFor(ctx.codecs, format).decode(response.payload, path, ctx.models)
+  const node = codecFor(ctx.codecs, format).decode(response.payload, path, ctx.models)
+  // Instance 65535 is reserved (MAX_ID): a Read answer never holds it. TLV gives it to resource
+  // TLVs without Object Instance TLV in a multiple-instance object, the form of a Create only.
+  if (node.kind === 'object' && node.instances.has(MAX_ID)) {
+    throw new Lwm2mCodecError(format, `instance ${MAX_ID} is reserved: no object answers with it`, {
+      path: `${path.toString()}/${MAX_ID}`,
+    })
+  }
+  return node
 }
 
 /** The instance a Create answer names in its Location-Path ("/3303/1", with or without the alternate path). */

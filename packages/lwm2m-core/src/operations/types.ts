@@ -114,8 +114,11 @@ export interface ExecuteOperation {
   readonly arguments?: readonly ExecuteArgument[]
 }
 /**
- * Create: POST /o (section 6.3.6). An instance with id 65535 (MAX_ID) carries "no instance
- * reference": the client picks the id (TLV without instance wrapper; LwM2M CBOR 1.2.1).
+ * Create: POST /o (section 6.3.6). An instance with id 65535 (MAX_ID, a reserved id) is one
+ * without an id of its own: the client picks it. Only TLV can say so (the resource TLVs
+ * without Object Instance TLV), for one instance alone; `buildRequest` refuses it in other
+ * formats. `classifyRequest` gives it back with id MAX_ID in a multiple-instance object, and
+ * as instance 0 in a single-instance one (where 0 is the only id the client could pick).
  */
 export interface CreateOperation {
   readonly kind: 'create'
@@ -136,7 +139,14 @@ export interface ReadCompositeOperation {
   readonly contentFormat: number
   readonly accept?: number
 }
-/** Write-Composite: iPATCH / (section 6.3.9). A null node deletes (SenML-ETCH only). */
+/**
+ * Write-Composite: iPATCH / (section 6.3.9). The nodes are values at resource or resource
+ * instance paths; a null node deletes (SenML-ETCH only). SenML and LwM2M CBOR name each value
+ * by its own path (sections 7.4.4 to 7.4.6), so no payload tells a multiple resource written
+ * whole from some of its instances: `classifyRequest` gives the receiver one resource instance
+ * node per value ("/3/0/7/1"), never a multiple resource, and a multiple resource sent here
+ * arrives as its instances (written one by one, none deleted).
+ */
 export interface WriteCompositeOperation {
   readonly kind: 'writeComposite'
   readonly nodes: ReadonlyMap<string, Lwm2mNode | null>
@@ -171,11 +181,17 @@ export interface CancelObservationCompositeOperation {
   readonly contentFormat: number
   readonly accept?: number
 }
-/** Send (1.1), client to server: POST /dp (section 6.4.6). */
+/**
+ * Send (1.1), client to server: POST /dp (section 6.4.6). The server gets the nodes per
+ * resource ("/3/0/7" with its instances), each group with its timestamp.
+ */
 export interface SendOperation {
   readonly kind: 'send'
   readonly data: readonly TimestampedNodes[]
-  /** LwM2M CBOR, SenML JSON or SenML CBOR. */
+  /**
+   * SenML JSON, SenML CBOR or LwM2M CBOR (1.2); timestamps and several groups need SenML,
+   * the only one of them that carries time.
+   */
   readonly contentFormat: number
 }
 
@@ -228,7 +244,11 @@ export interface LinksResult {
   readonly code: number
   readonly links: string
 }
-/** The result of a composite read (Read-Composite, Observe-Composite, Bootstrap-Pack). */
+/**
+ * The result of a composite read (Read-Composite, Observe-Composite, Bootstrap-Pack): for the
+ * composite reads, the node under each requested path, null where the answer has none; for a
+ * Bootstrap-Pack, the nodes per resource.
+ */
 export interface NodesResult {
   readonly code: number
   readonly nodes: Map<string, Lwm2mNode | null>

@@ -223,5 +223,10 @@ describe('Bootstrap-Discover answers (Core TS 1.2 section 6.1.7.3)', () => {
     ])
     expect(text).toBe('</>;lwm2m=1.2,</0/0>;ssid=1;uri="coap://server_1.example.com",</1/0>;ssid=1,</3/0>')
     expect(parseBootstrapDiscoverLinks(text).links[0]!.properties.uri).toBe('coap://server_1.example.com')
+    // A uri that needs escapes (RFC 6690 quoted-string) is quoted once and read back as written.
+    const odd = 'coap://h/"a"\\b c'
+    const escaped = formatBootstrapDiscoverLinks('1.1', [{ path: P('/0/1'), properties: { uri: odd } }])
+    expect(escaped).toBe('</>;lwm2m=1.1,</0/1>;uri="coap://h/\\"a\\"\\\\b c"')
+    expect(parseBootstrapDiscoverLinks(escaped).links[0]!.properties.uri).toBe(odd)
   })
 })

@@ -313,14 +313,12 @@ export function parseBootstrapDiscoverLinks(text: string): BootstrapDiscovery {
  */
 export function formatBootstrapDiscoverLinks(lwm2m: string, entries: readonly DiscoverEntry[]): string {
   if (!parseVersionText(lwm2m)) invalid(`"${lwm2m}" is not a version`)
-  const parts = [formatLinkFormat([{ target: '/', attributes: [['lwm2m', lwm2m]] }])]
+  const links: Link[] = [{ target: '/', attributes: [['lwm2m', lwm2m]] }]
   for (const e of entries) {
     const { uri, ...rest } = e.properties ?? {}
-    let link = formatLinkFormat([
-      { target: e.path.toString(), attributes: discoverAttributes({ properties: rest }) },
-    ])
-    if (uri !== undefined) link += `;uri="${uri.replace(/["\\]/g, (c) => `\\${c}`)}"`
-    parts.push(link)
+    const attributes = discoverAttributes({ properties: rest })
+    if (uri !== undefined) attributes.push(['uri', uri])
+    links.push({ target: e.path.toString(), attributes })
   }
-  return parts.join(',')
+  return formatLinkFormat(links, { quote: ['uri'] })
 }

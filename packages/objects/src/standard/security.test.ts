@@ -111,4 +111,40 @@ describe('Security object (Core TS 1.1 E.1)', () => {
     }
     expect(JSON.stringify(s.accounts())).toContain('[redacted]')
   })
+
+  it('logs no secret, whatever fails', async () => {
+    const lines: string[] = []
+    const log = (message: string, data?: Record<string, unknown>) =>
+      void lines.push(inspect([message, data], { depth: 10 }))
+    const s = createSecurityObject({
+      accounts: accounts(),
+      logger: { debug: log, info: log, warn: log, error: log },
+    })
+    const bs = { origin: 'bootstrap' as const }
+    const key = { kind: 'resource' as const, id: 5, type: 'opaque' as const, value: PSK }
+    await s.write(p('/0/1/5'), key, 'replace', bs)
+    await s.write(p('/0/1/2'), { kind: 'resource', id: 2, type: 'integer', value: 99 }, 'replace', bs)
+    await s.write(
+      p('/0/1'),
+      {
+        kind: 'instance',
+        id: 1,
+        resources: new Map([
+          [5, key],
+          [99, key],
+        ]),
+      },
+      'replace',
+      bs,
+    )
+    s.onChange(() => {
+      throw new Error('listener failed')
+    })
+    s.set(1, 5, Uint8Array.of(9, 9, 9, 9, 9, 9))
+    expect(lines.length).toBeGreaterThan(0)
+    for (const line of lines) {
+      expect(line).not.toContain(Buffer.from(PSK).toString('hex'))
+      expect(line).not.toContain('9, 9, 9')
+    }
+  })
 })

@@ -826,18 +826,13 @@ function formatsOf(reg: Registration): ClientFormats {
 }
 
 /**
- * The format of a Create: without an instance id only TLV and LwM2M CBOR can leave the choice
- * to the client (Core TS 1.2 section 6.3.6; SenML names every value by its full path), else
- * the format the client's version and announcements give.
+ * The format of a Create: without an instance id only TLV can leave the choice to the client
+ * (Core TS 1.2 section 6.3.6; SenML, LwM2M CBOR and OMA JSON name every value by its full
+ * path), else the format the client's version and announcements give.
  */
 function createFormat(reg: Registration, instances: readonly ObjectInstance[]): number {
-  const formats = formatsOf(reg)
-  if (instances.length === 1 && instances[0]!.id === MAX_ID) {
-    return versionAtLeast(reg.version, '1.2') && reg.supportedFormats.includes(ContentFormat.LWM2M_CBOR)
-      ? ContentFormat.LWM2M_CBOR
-      : ContentFormat.LWM2M_TLV
-  }
-  return chooseWriteFormat(formats, { kind: 'object', id: 0, instances: new Map() })
+  if (instances.some((i) => i.id === MAX_ID)) return ContentFormat.LWM2M_TLV
+  return chooseWriteFormat(formatsOf(reg), { kind: 'object', id: 0, instances: new Map() })
 }
 
 function needComposite(reg: Registration, what: string): void {

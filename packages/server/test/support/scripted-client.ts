@@ -1,11 +1,11 @@
 import {
   type CoapResponse,
   createEndpoint,
-  type Endpoint,
   type EndpointOptions,
   type FakeClock,
   formatCode,
   type IncomingRequest,
+  type LocalEndpoint,
   type MemoryNetwork,
   type Peer,
   type ResponseInit,
@@ -72,7 +72,7 @@ export interface HeldObservation {
  * answer the server's requests with what the test scripts (`answer`).
  */
 export class ScriptedClient {
-  readonly endpoint: Endpoint
+  readonly endpoint: LocalEndpoint
   readonly server: Peer
   readonly name: string
   version: Lwm2mVersion
@@ -91,7 +91,7 @@ export class ScriptedClient {
 
   private constructor(
     wire: string[],
-    endpoint: Endpoint,
+    endpoint: LocalEndpoint,
     server: Peer,
     name: string,
     version: Lwm2mVersion,

@@ -113,8 +113,32 @@ describe('TLV shapes peers send', () => {
     expect(tlv.decode(hex('080003c10964'), p('/3/0'), MODELS)).toEqual(inst)
     const obj = tlv.decode(hex('c10964'), p('/3'), MODELS)
     expect(obj.kind === 'object' && obj.instances.get(0)).toEqual(inst)
-    // Server (/1) has several instances: resources without an instance TLV are refused.
-    expect(where(() => tlv.decode(hex('c10001'), p('/1'), MODELS))).toBe(0)
+    // Server (/1) has several instances: resources without an instance TLV are never taken
+    // for instance 0. They are the instance of a Create without id (Core TS 1.2 section
+    // 6.3.6), which gets the reserved id MAX_ID (65535) for the client to replace.
+    const created = tlv.decode(hex('c10001'), p('/1'), MODELS)
+    expect(created.kind === 'object' && [...created.instances.keys()]).toEqual([65535])
+    expect(created.kind === 'object' && created.instances.get(65535)).toEqual(
+      instance(65535, [singleResource(0, 'integer', 1)]),
+    )
+  })
+
+  it('a Create without instance id: the resource TLVs without Object Instance TLV (Core TS 1.2 section 6.3.6)', () => {
+    const newServer = instance(65535, [singleResource(0, 'integer', 1), singleResource(1, 'integer', 300)])
+    expect(tlv.canEncode(newServer, p('/1'))).toBe(true)
+    const bytes = tlv.encode(newServer, p('/1'), MODELS)
+    // Short Server ID 1 and Lifetime 300, no Object Instance TLV around them.
+    expect(toHex(bytes)).toBe('c10001c201012c')
+    expect(tlv.decode(bytes, p('/1'), MODELS)).toEqual({
+      kind: 'object',
+      id: 1,
+      instances: new Map([[65535, newServer]]),
+    })
+    // An instance with an id of its own is no Create without id: at an object path it needs its object.
+    expect(tlv.canEncode(instance(2, []), p('/1'))).toBe(false)
+    expect(() => tlv.encode(instance(2, []), p('/1'), MODELS)).toThrow(/cannot carry/)
+    // The id-less form is only for an object path.
+    expect(tlv.canEncode(newServer, p('/1/0'))).toBe(false)
   })
 
   it('a multiple resource as bare Resource Instance TLVs', () => {

@@ -8,7 +8,7 @@ import type {
   Resource,
   ResourceValue,
 } from '../../node/types.js'
-import type { Lwm2mPath } from '../../path/path.js'
+import { type Lwm2mPath, MAX_ID } from '../../path/path.js'
 import { fitsPath, resourceModelOf, unsupported } from '../models.js'
 import type { ModelLookup, NodeCodec } from '../types.js'
 import { tlvValue, tlvValueBytes } from './tlv-values.js'
@@ -139,24 +139,38 @@ function serialize(items: readonly Out[]): Uint8Array {
 }
 
 /**
+ * True for the instance a Create sends without an id (Core TS 1.2 section 6.3.6: "When
+ * there is no reference to Object Instance in the TLV ... payload", the client assigns the
+ * id): an instance node with id MAX_ID (65535, reserved) at an object path.
+ */
+function isInstanceWithoutId(node: Lwm2mNode, path: Lwm2mPath): boolean {
+  return node.kind === 'instance' && node.id === MAX_ID && path.level === 'object'
+}
+
+/**
  * OMA TLV (application/vnd.oma.lwm2m+tlv, content format 11542; the pre-IANA number
  * 1542 is accepted, Core TS section 7.4.3). Encodes objects as Object Instance TLVs,
  * instances as their resource TLVs, multiple resources as a Multiple Resource TLV of
- * Resource Instance TLVs. Decoding types values by the model; without one, values are
- * Opaque (TLV does not carry types). It accepts the shapes peers send: an instance
- * wrapped in its Object Instance TLV, a single-instance object's resources without
- * the wrapper, and a multiple resource given as bare Resource Instance TLVs.
+ * Resource Instance TLVs, and an instance with id MAX_ID at an object path (the instance
+ * of a Create without id) as its resource TLVs without the Object Instance TLV. Decoding
+ * types values by the model; without one, values are Opaque (TLV does not carry types).
+ * It accepts the shapes peers send: an instance wrapped in its Object Instance TLV, a
+ * multiple resource given as bare Resource Instance TLVs, and resource TLVs without
+ * wrapper at an object path: instance 0 of a single-instance object (or of an object
+ * without model), and in a multiple-instance object the instance without id of a Create,
+ * given id MAX_ID.
  */
 export function tlvCodec(): NodeCodec {
   return {
     format: FORMAT,
     aliases: [1542],
     canEncode(node: Lwm2mNode, path: Lwm2mPath): boolean {
-      return fitsPath(node, path)
+      return fitsPath(node, path) || isInstanceWithoutId(node, path)
     },
     encode(node: Lwm2mNode, path: Lwm2mPath): Uint8Array {
-      if (!fitsPath(node, path)) unsupported(FORMAT, `a ${node.kind} node`, path)
       const where = path.toString()
+      if (isInstanceWithoutId(node, path)) return serialize(instanceChildren(node as ObjectInstance, where))
+      if (!fitsPath(node, path)) unsupported(FORMAT, `a ${node.kind} node`, path)
       switch (node.kind) {
         case 'object':
           return serialize(
@@ -246,11 +260,11 @@ function decodeObject(bytes: Uint8Array, tlvs: readonly Tlv[], oid: number, mode
     tlvs.length > 0 &&
     tlvs.every((t) => t.type === TlvType.RESOURCE || t.type === TlvType.MULTIPLE_RESOURCE)
   ) {
-    // LwM2M 1.0 peers may send a single-instance object's resources without the instance TLV.
-    const objectModel = models.getObjectModel(oid)
-    if (objectModel?.multiple)
-      fail('resources without an Object Instance TLV in a multiple-instance object', tlvs[0]!)
-    instances.set(0, decodeInstance(bytes, tlvs, oid, 0, models))
+    // Resources without the instance TLV: in a multiple-instance object, the instance of a
+    // Create that leaves the id to the client (Core TS 1.2 section 6.3.6); otherwise
+    // instance 0, as LwM2M 1.0 peers send a single-instance object.
+    const iid = models.getObjectModel(oid)?.multiple ? MAX_ID : 0
+    instances.set(iid, decodeInstance(bytes, tlvs, oid, iid, models))
     return { kind: 'object', id: oid, instances }
   }
   for (const t of tlvs) {
