@@ -59,6 +59,15 @@ describe('toNode: plain values typed by the model', () => {
     )
   })
 
+  it("checks plain values against the model's range (Core TS Appendix D RangeEnumeration); nodes go as they are", () => {
+    expect(() => toNode(P('/3/0/9'), 150, models)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+    expect(toNode(P('/3/0/9'), 100, models)).toEqual(singleResource(9, 'integer', 100))
+    const outOfRange = singleResource(9, 'integer', 150)
+    expect(toNode(P('/3/0/9'), outOfRange, models)).toBe(outOfRange)
+  })
+
   it('passes nodes through and refuses what cannot be written', () => {
     const node = singleResource(1, 'string', 'x')
     expect(toNode(P('/9/0/1'), node, NO_MODELS)).toBe(node)

@@ -13,6 +13,7 @@ import {
   type ResourceValue,
   resourceInstance,
   singleResource,
+  validateNode,
 } from '@lwm2m/core'
 import { ServerError } from '../errors.js'
 
@@ -161,9 +162,24 @@ export function instanceOf(
   }
 }
 
-/** The node to write at `path` from `value` (see {@link WriteValue}). */
+/**
+ * The node to write at `path` from `value` (see {@link WriteValue}). Plain values are typed and
+ * checked against the model (type, multiplicity, RangeEnumeration); a node goes as it is, so
+ * that a test may send a client what it must refuse.
+ */
 export function toNode(path: Lwm2mPath, value: WriteValue, models: ModelLookup): Lwm2mNode {
   if (isNode(value)) return value
+  const node = plainToNode(path, value, models)
+  try {
+    validateNode(node, path, models)
+  } catch (err) {
+    if (Lwm2mError.isInstance(err)) invalid(err.message, err)
+    throw err
+  }
+  return node
+}
+
+function plainToNode(path: Lwm2mPath, value: WriteValue, models: ModelLookup): Lwm2mNode {
   const where = path.toString()
   if (path.isResourceInstance()) {
     if (!isScalar(value)) invalid(`${where}: give one value for a resource instance`)
