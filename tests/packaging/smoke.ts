@@ -77,4 +77,20 @@ export const smoke: Record<string, string> = {
     const read = await device.read(Lwm2mPath.parse('/3/0/0'), { origin: 'server' })
     if (!read.ok || read.value.value !== 'ACME') process.exit(3)
   `,
+  '@lwm2m/server': `
+    import { createEndpoint, createMemoryNetwork } from '@lwm2m/coap'
+    import { buildRequest } from '@lwm2m/core'
+    import { createServer } from '@lwm2m/server'
+    const net = createMemoryNetwork()
+    const server = await createServer({ endpoints: [net.transport()] })
+    const client = await createEndpoint({ transport: net.transport() })
+    const to = server.endpoints[0].address()
+    const ctx = { codecs: new Map(), models: { getObjectModel: () => undefined } }
+    const op = { kind: 'register', params: { endpoint: 'smoke', version: '1.1', queueMode: false }, links: '</1/0>,</3/0>' }
+    const res = await client.request({ address: to.address, port: to.port }, buildRequest(op, ctx))
+    const reg = await server.getRegistration('smoke')
+    await client.close()
+    await server.stop()
+    if (res.code !== 0x41 || reg?.objectLinks.get(3)?.instances[0] !== 0) process.exit(1)
+  `,
 }

@@ -1,0 +1,926 @@
+import { EventEmitter } from 'node:events'
+import {
+  type Clock,
+  type CoapEndpoint,
+  CoapError,
+  ContentFormat,
+  createEndpoint,
+  cryptoRandom,
+  type Deadline,
+  DeadlineQueue,
+  deriveParameters,
+  isCoapEndpoint,
+  type Logger,
+  type Observation,
+  type RandomSource,
+  silentLogger,
+  systemClock,
+} from '@lwm2m/coap'
+import {
+  type AttributeChanges,
+  buildRequest,
+  type ClientFormats,
+  type CodecLookup,
+  type CreateResult,
+  chooseCompositeFormats,
+  chooseReadFormat,
+  chooseWriteFormat,
+  createCodecRegistry,
+  defaultCodecs,
+  type EmptyResult,
+  type ExecuteArgument,
+  LWM2M_VERSIONS,
+  Lwm2mError,
+  type Lwm2mNode,
+  type Lwm2mPath,
+  type Lwm2mVersion,
+  MAX_ID,
+  type ModelLookup,
+  type NodeResult,
+  type NodesResult,
+  type ObjectInstance,
+  type ObserveCompositeOperation,
+  type ObserveOperation,
+  type OperationContext,
+  type OperationOf,
+  parseDiscoverLinks,
+  parseExecuteArguments,
+  parseResponse,
+  type ResultOf,
+  type TimestampedNodes,
+  type UpdateOperation,
+  versionAtLeast,
+} from '@lwm2m/core'
+import { createModelRegistry, type ModelRegistry, standardModels } from '@lwm2m/objects'
+import { fromCoapError, ServerError } from '../errors.js'
+import type { CompositeNotification, NodeNotification, Notification } from '../observe/notification.js'
+import { Observations } from '../observe/observations.js'
+import type { Subscription } from '../observe/subscription.js'
+import type {
+  CompositeOptions,
+  CreateOptions,
+  DiscoverOptions,
+  DiscoverResult,
+  ExecuteOptions,
+  ObserveOptions,
+  OperationOptions,
+  ReadOptions,
+  WriteCompositeOptions,
+  WriteOptions,
+} from '../operations/options.js'
+import {
+  type InstanceValues,
+  instanceOf,
+  isNode,
+  pathArgument,
+  toNode,
+  type WriteValue,
+} from '../operations/values.js'
+import { Dispatcher, type TaskContext } from '../queue/dispatcher.js'
+import { LinksCache } from '../registration/links-cache.js'
+import type { Registration } from '../registration/registration.js'
+import { RegistrationHandler, type RegistrationHost } from '../registration/registration-handler.js'
+import { randomId } from '../registration/registration-id.js'
+import type { ServerSecurityOptions } from '../security/authorizer.js'
+import { createMemorySecurityStore, type SecurityStore } from '../security/security-store.js'
+import { createMemoryObservationStore } from '../store/memory-observation-store.js'
+import { createMemoryRegistrationStore } from '../store/memory-registration-store.js'
+import type { ObservationStore } from '../store/observation-store.js'
+import type { RegistrationStore } from '../store/registration-store.js'
+import type { RegistrationEndReason, ServerEvents } from './events.js'
+import { resolveServerLimits, type ServerLimits, type ServerOptions } from './options.js'
+
+/** MAX_TRANSMIT_WAIT with the RFC 7252 default transmission parameters: 93 s. */
+const MAX_TRANSMIT_WAIT = deriveParameters().maxTransmitWait
+
+/** Object and instance paths of a Create: the object, and the instance id when the path gives one. */
+function createTarget(path: Lwm2mPath): { objectPath: Lwm2mPath; id: number | undefined } {
+  if (path.isObject()) return { objectPath: path, id: undefined }
+  if (path.isInstance()) return { objectPath: path.parent(), id: path.instanceId! }
+  throw new ServerError(
+    'INVALID_ARGUMENT',
+    `Create targets an object (/o) or a new instance (/o/i), not ${path}`,
+  )
+}
+
+function isModelRegistry(models: ModelLookup): models is ModelRegistry {
+  return typeof (models as Partial<ModelRegistry>).forClient === 'function'
+}
+
+/** One deadline for the registration store's earliest expiry. */
+class ExpirySweep implements Deadline {
+  deadline = 0
+  heapIndex = -1
+  constructor(readonly run: () => void) {}
+  onDeadline(): void {
+    this.run()
+  }
+}
+
+/** The operations {@link Lwm2mServer} runs through its request path. */
+type ResultKind =
+  | 'read'
+  | 'discover'
+  | 'write'
+  | 'writeAttributes'
+  | 'execute'
+  | 'create'
+  | 'delete'
+  | 'readComposite'
+  | 'writeComposite'
+
+/**
+ * The LwM2M Server (DESIGN.md "@lwm2m/server"): the Registration interface with lifetime
+ * expiry, a typed API for every Device Management and Information Reporting operation by
+ * endpoint name, observations as async iterators, Send, queue mode, pluggable stores and the
+ * security check of endpoint names. Made by {@link createServer}, which starts it.
+ *
+ * Every LwM2M message goes through @lwm2m/core's operation mapping (`buildRequest`,
+ * `parseResponse`, `classifyRequest`, `buildResponse`). Errors: ServerError (UNKNOWN_ENDPOINT,
+ * TIMEOUT, QUEUE_FULL, ...), @lwm2m/core's Lwm2mResponseError for an LwM2M error answer (with
+ * `coapCode` and `status`), and @lwm2m/core's typed errors for a payload that does not decode.
+ */
+export class Lwm2mServer extends EventEmitter<ServerEvents> {
+  /** The endpoints served, in the order given; a registration's `transport` indexes them. */
+  readonly endpoints: readonly CoapEndpoint[]
+  readonly limits: ServerLimits
+  readonly registrationStore: RegistrationStore
+  readonly observationStore: ObservationStore
+  readonly securityStore: SecurityStore
+  readonly codecs: CodecLookup
+  readonly models: ModelLookup
+
+  readonly #owned: readonly boolean[]
+  readonly #clock: Clock
+  readonly #logger: Logger
+  readonly #random: RandomSource
+  readonly #deadlines: DeadlineQueue
+  readonly #dispatcher: Dispatcher
+  readonly #observations: Observations
+  readonly #handler: RegistrationHandler
+  readonly #links = new LinksCache()
+  readonly #modelCache = new WeakMap<object, Map<Lwm2mVersion, ModelLookup>>()
+  readonly #sweep: ExpirySweep
+  readonly #stop = new AbortController()
+  readonly #queueTimeout: number | undefined
+  #sweeping = false
+  #sweepAgain = false
+  #stopped: Promise<void> | undefined
+
+  /** @internal Use {@link createServer}. */
+  constructor(options: ServerOptions, endpoints: readonly CoapEndpoint[], owned: readonly boolean[]) {
+    super()
+    this.endpoints = endpoints
+    this.#owned = owned
+    this.#clock = options.clock ?? systemClock
+    this.#logger = options.logger ?? silentLogger
+    this.#random = options.random ?? cryptoRandom()
+    this.limits = resolveServerLimits(options.limits)
+    this.registrationStore = options.stores?.registrations ?? createMemoryRegistrationStore()
+    this.observationStore = options.stores?.observations ?? createMemoryObservationStore()
+    const security: ServerSecurityOptions = options.security ?? {}
+    this.securityStore = security.store ?? createMemorySecurityStore()
+    this.codecs = options.codecs ?? createCodecRegistry(defaultCodecs())
+    this.models = options.models ?? createModelRegistry(standardModels)
+    this.#deadlines = new DeadlineQueue(this.#clock)
+    this.#sweep = new ExpirySweep(() => void this.#runSweep())
+    const awakeTime = options.queueMode?.awakeTime ?? MAX_TRANSMIT_WAIT
+    if (!(awakeTime > 0)) throw new TypeError(`queueMode.awakeTime must be > 0, not ${awakeTime}`)
+    const qt = options.queueMode?.requestTimeout
+    if (qt !== undefined && !(qt > 0)) throw new TypeError(`queueMode.requestTimeout must be > 0, not ${qt}`)
+    this.#queueTimeout = qt
+    const grace = options.lifetimeGrace ?? 0
+    if (!(grace >= 0)) throw new TypeError(`lifetimeGrace must be >= 0, not ${grace}`)
+    const versions = options.versions ?? LWM2M_VERSIONS
+    this.#dispatcher = new Dispatcher({
+      clock: this.#clock,
+      deadlines: this.#deadlines,
+      host: {
+        awake: (ep) => this.#emitFor(ep, 'awake'),
+        sleeping: (ep) => this.#emitFor(ep, 'sleeping'),
+      },
+      inFlightPerClient: this.limits.requestsInFlightPerClient,
+      inFlightPolicy: this.limits.inFlightPolicy,
+      queuedPerClient: this.limits.queuedRequestsPerClient,
+      awakeTime,
+    })
+    this.#observations = new Observations({
+      logger: this.#logger,
+      store: this.observationStore,
+      now: () => this.#clock.now(),
+      emitNotification: (n) => this.#emit('notification', n),
+      seen: (ep) => this.#dispatcher.seen(ep),
+      sendCancel: (ep, run) =>
+        this.#dispatcher.submit(ep, run, { queueTimeout: this.#queueTimeout ?? 24 * 3600_000 }),
+      listenerError: (err) => this.#listenerError(err),
+    })
+    const host: RegistrationHost = {
+      clock: this.#clock,
+      logger: this.#logger,
+      codecs: this.codecs,
+      limits: this.limits,
+      registrations: this.registrationStore,
+      securityStore: this.securityStore,
+      security,
+      versions,
+      unknownParameters: options.unknownParameters ?? 'reject',
+      lifetimeGrace: grace,
+      checkSendObjects: options.checkSendObjects ?? true,
+      links: this.#links,
+      schemeOf: (i) => this.endpoints[i]!.scheme,
+      newId: () => randomId(this.#random),
+      modelsFor: (reg) => this.#modelsFor(reg),
+      registered: (reg, replaced) => this.#registered(reg, replaced),
+      updated: (reg, previous, op, linksChanged) => this.#updated(reg, previous, op, linksChanged),
+      deregistered: (reg) => this.#deregistered(reg),
+      sent: (reg, data, format) => this.#sent(reg, data, format),
+    }
+    this.#handler = new RegistrationHandler(host)
+  }
+
+  /** @internal Installs the handlers and arms the expiry of registrations already stored. */
+  async start(): Promise<void> {
+    this.endpoints.forEach((ep, i) => {
+      ep.setHandler((req) => this.#handler.handle(req, i))
+    })
+    const next = await this.registrationStore.nextExpiry()
+    if (next !== undefined) this.#armExpiry(next)
+  }
+
+  /**
+   * Stops the server: no more requests are handled, waiting and running requests fail with
+   * ServerError STOPPED, subscriptions end ('stopped', nothing sent), endpoints the server
+   * created are closed. Registrations stay in the store. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#doStop()
+    return this.#stopped
+  }
+
+  async #doStop(): Promise<void> {
+    const err = new ServerError('STOPPED', 'the server stopped')
+    for (const ep of this.endpoints) ep.setHandler(undefined)
+    this.#dispatcher.close(err)
+    // Subscriptions end as 'stopped' before the stop signal reaches their relations.
+    const ending = this.#observations.stop()
+    this.#stop.abort(err)
+    await ending
+    this.#deadlines.close()
+    await Promise.all(this.endpoints.map((ep, i) => (this.#owned[i] ? ep.close() : undefined)))
+  }
+
+  // ---- registrations ------------------------------------------------------------
+
+  /** The registration of `endpoint`, if registered. */
+  async getRegistration(endpoint: string): Promise<Registration | undefined> {
+    return await this.registrationStore.getByEndpoint(endpoint)
+  }
+
+  /** Every registration. */
+  async *registrations(): AsyncIterable<Registration> {
+    for await (const reg of this.registrationStore.values()) yield reg
+  }
+
+  /**
+   * Whether a queue-mode client is reachable now: true (awake), false (asleep: requests wait
+   * for it), undefined for a client not in queue mode (or not registered).
+   */
+  isAwake(endpoint: string): boolean | undefined {
+    return this.#dispatcher.isAwake(endpoint)
+  }
+
+  /** Requests waiting in the client's queue. */
+  queuedRequests(endpoint: string): number {
+    return this.#dispatcher.queued(endpoint)
+  }
+
+  /** Observations running (accepted or being made). */
+  get observationCount(): number {
+    return this.#observations.size
+  }
+
+  // ---- Device Management (Core TS 1.2 section 6.3) -----------------------------
+
+  /** Read (section 6.3.1): GET, in the best format the client announced (TLV for 1.0). */
+  async read(endpoint: string, path: string | Lwm2mPath, options: ReadOptions = {}): Promise<NodeResult> {
+    const p = pathArgument(path)
+    return this.#perform(endpoint, options, (reg) => {
+      const accept = options.format ?? chooseReadFormat(formatsOf(reg))
+      return { kind: 'read', path: p, ...(accept === undefined ? {} : { accept }) }
+    })
+  }
+
+  /** Discover (section 6.3.2): the links with their attributes, read. */
+  async discover(
+    endpoint: string,
+    path: string | Lwm2mPath,
+    options: DiscoverOptions = {},
+  ): Promise<DiscoverResult> {
+    const p = pathArgument(path)
+    let rootPath = '/'
+    const r = await this.#perform(endpoint, options, (reg) => {
+      rootPath = reg.rootPath
+      return { kind: 'discover', path: p, ...(options.depth === undefined ? {} : { depth: options.depth }) }
+    })
+    return { ...r, entries: parseDiscoverLinks(r.links, rootPath) }
+  }
+
+  /**
+   * Write (section 6.3.3): replace (PUT, the default) or partial update (POST). Plain values
+   * are typed with the client's object model: `write('node-1', '/3/0/14', '+02:00')`.
+   */
+  async write(
+    endpoint: string,
+    path: string | Lwm2mPath,
+    value: WriteValue,
+    options: WriteOptions = {},
+  ): Promise<EmptyResult> {
+    const p = pathArgument(path)
+    return this.#perform(endpoint, options, (reg, ctx) => {
+      const node = toNode(p, value, ctx.models)
+      return {
+        kind: 'write',
+        path: p,
+        mode: options.mode ?? 'replace',
+        node,
+        contentFormat: options.format ?? chooseWriteFormat(formatsOf(reg), node),
+      }
+    })
+  }
+
+  /** Write-Attributes (section 6.3.4): a number sets, null unsets. */
+  async writeAttributes(
+    endpoint: string,
+    path: string | Lwm2mPath,
+    attributes: AttributeChanges,
+    options: OperationOptions = {},
+  ): Promise<EmptyResult> {
+    const p = pathArgument(path)
+    return this.#perform(endpoint, options, () => ({ kind: 'writeAttributes', path: p, attributes }))
+  }
+
+  /** Execute (section 6.3.5), with optional arguments. */
+  async execute(
+    endpoint: string,
+    path: string | Lwm2mPath,
+    options: ExecuteOptions = {},
+  ): Promise<EmptyResult> {
+    const p = pathArgument(path)
+    let args: readonly ExecuteArgument[] | undefined
+    if (typeof options.arguments === 'string') {
+      try {
+        args = parseExecuteArguments(options.arguments)
+      } catch (err) {
+        return Promise.reject(
+          new ServerError('INVALID_ARGUMENT', err instanceof Error ? err.message : String(err), {
+            cause: err,
+          }),
+        )
+      }
+    } else args = options.arguments
+    return this.#perform(endpoint, options, () => ({
+      kind: 'execute',
+      path: p,
+      ...(args === undefined || args.length === 0 ? {} : { arguments: args }),
+    }))
+  }
+
+  /**
+   * Create (section 6.3.6): a new instance of the object `/o` (the client picks its id) or
+   * `/o/i` (with that id), from a node or plain values typed by the model.
+   */
+  async create(
+    endpoint: string,
+    path: string | Lwm2mPath,
+    value: InstanceValues | ObjectInstance | readonly ObjectInstance[],
+    options: CreateOptions = {},
+  ): Promise<CreateResult> {
+    const { objectPath, id } = createTarget(pathArgument(path))
+    const objectId = objectPath.objectId!
+    return this.#perform(endpoint, options, (reg, ctx) => {
+      const instances = Array.isArray(value)
+        ? (value as readonly ObjectInstance[])
+        : [
+            instanceOf(
+              objectId,
+              id ?? (isNode(value) ? (value as ObjectInstance).id : MAX_ID),
+              value as InstanceValues,
+              ctx.models,
+            ),
+          ]
+      return {
+        kind: 'create',
+        path: objectPath,
+        instances,
+        contentFormat: options.format ?? createFormat(reg, instances),
+      }
+    })
+  }
+
+  /** Delete (section 6.3.7) of an instance or a resource instance. */
+  async delete(
+    endpoint: string,
+    path: string | Lwm2mPath,
+    options: OperationOptions = {},
+  ): Promise<EmptyResult> {
+    const p = pathArgument(path)
+    return this.#perform(endpoint, options, () => ({ kind: 'delete', path: p }))
+  }
+
+  /** Read-Composite (section 6.3.8, LwM2M 1.1+): FETCH with the paths; each path gets its node, or null. */
+  async readComposite(
+    endpoint: string,
+    paths: readonly (string | Lwm2mPath)[],
+    options: CompositeOptions = {},
+  ): Promise<NodesResult> {
+    const ps = paths.map(pathArgument)
+    return this.#perform(endpoint, options, (reg) => {
+      needComposite(reg, 'Read-Composite')
+      const f = chooseCompositeFormats(formatsOf(reg))
+      return {
+        kind: 'readComposite',
+        paths: ps,
+        contentFormat: options.requestFormat ?? f.request,
+        accept: options.format ?? f.accept,
+      }
+    })
+  }
+
+  /**
+   * Write-Composite (section 6.3.9, LwM2M 1.1+): iPATCH with values of several paths (text keys
+   * or paths); plain values are typed by the model.
+   */
+  async writeComposite(
+    endpoint: string,
+    values: ReadonlyMap<string | Lwm2mPath, WriteValue> | { readonly [path: string]: WriteValue },
+    options: WriteCompositeOptions = {},
+  ): Promise<EmptyResult> {
+    const entries: [Lwm2mPath, WriteValue][] = (
+      values instanceof Map ? [...values] : Object.entries(values)
+    ).map(([k, v]) => [pathArgument(k as string | Lwm2mPath), v as WriteValue])
+    return this.#perform(endpoint, options, (reg, ctx) => {
+      needComposite(reg, 'Write-Composite')
+      const nodes = new Map<string, Lwm2mNode>()
+      for (const [p, v] of entries) nodes.set(p.toString(), toNode(p, v, ctx.models))
+      const f = chooseCompositeFormats(formatsOf(reg))
+      return { kind: 'writeComposite', nodes, contentFormat: options.format ?? f.accept }
+    })
+  }
+
+  // ---- Information Reporting (Core TS 1.2 section 6.4) ------------------------
+
+  /**
+   * Observe (section 6.4.1): a subscription, at once (the request goes out, through the
+   * client's queue when it sleeps). Iterate it (`for await`), or listen to its events; the
+   * first notification is the answer to the Observe (`ready` resolves with it). Errors (unknown
+   * endpoint, the client's error answer) reject `ready` and the iterator.
+   */
+  observe(
+    endpoint: string,
+    path: string | Lwm2mPath,
+    options: ObserveOptions = {},
+  ): Subscription<NodeNotification> {
+    return this.#subscribe<NodeNotification>(endpoint, [pathArgument(path)], false, options)
+  }
+
+  /** Observe-Composite (section 6.4.4, LwM2M 1.1+): one subscription for several paths. */
+  observeComposite(
+    endpoint: string,
+    paths: readonly (string | Lwm2mPath)[],
+    options: ObserveOptions = {},
+  ): Subscription<CompositeNotification> {
+    return this.#subscribe<CompositeNotification>(endpoint, paths.map(pathArgument), true, options)
+  }
+
+  // ---- internals: requests ------------------------------------------------------
+
+  #opContext(reg: Registration): OperationContext {
+    return { codecs: this.codecs, models: this.#modelsFor(reg), rootPath: reg.rootPath }
+  }
+
+  #modelsFor(reg: Registration): ModelLookup {
+    const models = this.models
+    if (!isModelRegistry(models)) return models
+    let byVersion = this.#modelCache.get(reg.objectLinks)
+    if (byVersion === undefined) this.#modelCache.set(reg.objectLinks, (byVersion = new Map()))
+    let lookup = byVersion.get(reg.version)
+    if (lookup === undefined) {
+      lookup = models.forClient(reg.objectLinks.values(), { lwm2mVersion: reg.version })
+      byVersion.set(reg.version, lookup)
+    }
+    return lookup
+  }
+
+  #queueTimeoutOf(reg: Registration): number {
+    return this.#queueTimeout ?? (reg.lifetime > 0 ? reg.lifetime * 1000 : 24 * 3600_000)
+  }
+
+  async #registrationOf(endpoint: string): Promise<Registration> {
+    if (this.#stopped !== undefined) throw new ServerError('STOPPED', 'the server stopped')
+    const reg = await this.registrationStore.getByEndpoint(endpoint)
+    if (reg === undefined) {
+      throw new ServerError('UNKNOWN_ENDPOINT', `${endpoint} is not registered`, { endpoint })
+    }
+    return reg
+  }
+
+  /**
+   * Runs one operation on a client: builds it (at once, so that a bad argument fails before it
+   * waits in a queue), submits it to the client's queue, rebuilds it for the registration of
+   * the moment if it waited, sends it through the endpoint the registration came in on, and
+   * maps the answer with `parseResponse`.
+   */
+  async #perform<K extends ResultKind>(
+    endpoint: string,
+    options: OperationOptions,
+    build: (reg: Registration, ctx: OperationContext) => OperationOf<K>,
+  ): Promise<ResultOf<K>> {
+    const first = await this.#registrationOf(endpoint)
+    const firstCtx = this.#opContext(first)
+    const firstOp = wrapArgumentErrors(() => build(first, firstCtx))
+    const firstReq = wrapArgumentErrors(() => buildRequest(firstOp, firstCtx))
+    return this.#dispatcher.submit(
+      endpoint,
+      async (task) => {
+        let reg = first
+        let ctx = firstCtx
+        let op = firstOp
+        let req = firstReq
+        // Sent at once, the registration is the one just read; after a wait it may have changed.
+        const current = task.waited ? await this.registrationStore.getByEndpoint(endpoint) : first
+        if (current === undefined) {
+          throw new ServerError('REGISTRATION_ENDED', `${endpoint} is no longer registered`, { endpoint })
+        }
+        if (current !== first) {
+          reg = current
+          ctx = this.#opContext(reg)
+          op = build(reg, ctx)
+          req = buildRequest(op, ctx)
+        }
+        const res = await this.#send(reg, req, task)
+        return parseResponse(op, res, ctx) as ResultOf<K>
+      },
+      { timeout: options.timeout, signal: options.signal, queueTimeout: this.#queueTimeoutOf(first) },
+    )
+  }
+
+  /** Sends a request to the client through its endpoint, with the caller's time left and the stop signal. */
+  async #send(reg: Registration, req: ReturnType<typeof buildRequest>, task: TaskContext) {
+    const ep = this.endpoints[reg.transport]
+    if (ep === undefined)
+      throw new ServerError('TRANSPORT', `no endpoint ${reg.transport}`, { endpoint: reg.endpoint })
+    const { signal, dispose } = linkSignals(task.signal, this.#stop.signal)
+    try {
+      const res = await ep.request(reg.peer, {
+        ...req,
+        ...(task.timeout === undefined ? {} : { timeout: task.timeout }),
+        signal,
+      })
+      this.#dispatcher.seen(reg.endpoint)
+      return res
+    } catch (err) {
+      throw this.#requestError(err, reg.endpoint)
+    } finally {
+      dispose()
+    }
+  }
+
+  #requestError(err: unknown, endpoint: string): unknown {
+    if (this.#stop.signal.aborted) return this.#stop.signal.reason
+    if (CoapError.isInstance(err) && err.code === 'COAP_TIMEOUT') this.#dispatcher.unreachable(endpoint)
+    return fromCoapError(err, endpoint)
+  }
+
+  // ---- internals: observations ------------------------------------------------
+
+  #subscribe<N extends Notification>(
+    endpoint: string,
+    paths: readonly Lwm2mPath[],
+    composite: boolean,
+    options: ObserveOptions,
+  ): Subscription<N> {
+    const bufferSize = options.bufferSize ?? 256
+    if (!Number.isInteger(bufferSize) || bufferSize < 1) {
+      throw new ServerError('INVALID_ARGUMENT', `bufferSize must be a positive integer, not ${bufferSize}`)
+    }
+    const id = randomId(this.#random)
+    const sub = this.#observations.create<N>({ id, endpoint, paths, composite, bufferSize })
+    this.#startObservation(id, endpoint, paths, composite, options).catch((err: unknown) => {
+      this.#observations.failed(id, err instanceof Error ? err : new Error(String(err)))
+    })
+    return sub
+  }
+
+  async #startObservation(
+    id: string,
+    endpoint: string,
+    paths: readonly Lwm2mPath[],
+    composite: boolean,
+    options: ObserveOptions,
+  ): Promise<void> {
+    const first = await this.#registrationOf(endpoint)
+    if (composite) needComposite(first, 'Observe-Composite')
+    const attrs = options.attributes
+    // Observation attributes in the Observe query are LwM2M 1.2; older clients get Write-Attributes first.
+    if (attrs !== undefined && !versionAtLeast(first.version, '1.2')) {
+      for (const p of paths) await this.writeAttributes(endpoint, p, attrs, options)
+    }
+    const build = (reg: Registration): ObserveOperation | ObserveCompositeOperation => {
+      const withAttrs = attrs !== undefined && versionAtLeast(reg.version, '1.2')
+      if (!composite) {
+        const accept = options.format ?? chooseReadFormat(formatsOf(reg))
+        return {
+          kind: 'observe',
+          path: paths[0]!,
+          ...(accept === undefined ? {} : { accept }),
+          ...(withAttrs ? { attributes: attrs } : {}),
+        }
+      }
+      const f = chooseCompositeFormats(formatsOf(reg))
+      return {
+        kind: 'observeComposite',
+        paths,
+        contentFormat: options.requestFormat ?? f.request,
+        accept: options.format ?? f.accept,
+        ...(withAttrs ? { attributes: attrs } : {}),
+      }
+    }
+    wrapArgumentErrors(() => buildRequest(build(first), this.#opContext(first)))
+    await this.#dispatcher.submit(
+      endpoint,
+      async (task) => {
+        if (!this.#observations.wanted(id)) return
+        const reg = await this.registrationStore.getByEndpoint(endpoint)
+        if (reg === undefined) {
+          throw new ServerError('REGISTRATION_ENDED', `${endpoint} is no longer registered`, { endpoint })
+        }
+        const count = await this.observationStore.countByRegistration(reg.id)
+        if (count >= this.limits.observationsPerClient) {
+          throw new ServerError(
+            'LIMIT',
+            `${endpoint} has ${count} observations (limit ${this.limits.observationsPerClient})`,
+            { endpoint },
+          )
+        }
+        const ctx = this.#opContext(reg)
+        const op = build(reg)
+        const req = buildRequest(op, ctx)
+        const ep = this.endpoints[reg.transport]!
+        this.#observations.prepare(id, { registration: reg, op, ctx })
+        const { signal, dispose } = linkSignals(task.signal, this.#stop.signal)
+        let obs: Observation
+        try {
+          obs = await ep.observe(
+            reg.peer,
+            // The observation outlives the request: only the Observe request is bounded by the caller's time.
+            { ...req, ...(task.timeout === undefined ? {} : { timeout: task.timeout }), signal },
+            this.#observations.listener(id),
+          )
+        } catch (err) {
+          throw this.#requestError(err, endpoint)
+        } finally {
+          dispose()
+        }
+        this.#dispatcher.seen(endpoint)
+        await this.#observations.attach(id, obs)
+        // The registration may have ended while the Observe was in flight.
+        if ((await this.registrationStore.getById(reg.id)) === undefined) {
+          await this.#observations.endOne(id, 'deregistered')
+        }
+      },
+      { timeout: options.timeout, signal: options.signal, queueTimeout: this.#queueTimeoutOf(first) },
+    )
+  }
+
+  // ---- internals: the registration interface ---------------------------------
+
+  async #registered(reg: Registration, replaced: Registration | undefined): Promise<void> {
+    this.#logger.info('registered', {
+      endpoint: reg.endpoint,
+      id: reg.id,
+      version: reg.version,
+      lifetime: reg.lifetime,
+      queueMode: reg.queueMode,
+      replaced: replaced?.id,
+    })
+    this.#armExpiry(reg.expiresAt)
+    if (replaced !== undefined) {
+      // Core TS 1.2 section 6.2.1: a new Register of the same endpoint replaces the registration; its observations go.
+      await this.#observations.endRegistration(replaced.id, 'replaced')
+    }
+    this.#dispatcher.setQueueMode(reg.endpoint, reg.queueMode)
+    afterAnswer(() => {
+      this.#emit('registered', reg, replaced)
+      // Queue mode: the client is awake now; requests held for it go out after the answer.
+      this.#dispatcher.seen(reg.endpoint)
+    })
+  }
+
+  #updated(reg: Registration, previous: Registration, op: UpdateOperation, linksChanged: boolean): void {
+    this.#armExpiry(reg.expiresAt)
+    if (reg.queueMode !== previous.queueMode) this.#dispatcher.setQueueMode(reg.endpoint, reg.queueMode)
+    afterAnswer(() => {
+      this.#emit('updated', {
+        registration: reg,
+        previous,
+        params: op.params,
+        objectLinksChanged: linksChanged,
+      })
+      this.#dispatcher.seen(reg.endpoint)
+    })
+  }
+
+  async #deregistered(reg: Registration): Promise<void> {
+    this.#logger.info('deregistered', { endpoint: reg.endpoint, id: reg.id })
+    await this.#ended(reg, 'deregistered')
+    afterAnswer(() => this.#emit('deregistered', reg))
+  }
+
+  #sent(reg: Registration, data: readonly TimestampedNodes[], contentFormat: number): void {
+    const receivedAt = this.#clock.now()
+    afterAnswer(() => {
+      this.#emit('send', { endpoint: reg.endpoint, registration: reg, data, contentFormat, receivedAt })
+      this.#dispatcher.seen(reg.endpoint)
+    })
+  }
+
+  async #ended(reg: Registration, reason: RegistrationEndReason): Promise<void> {
+    this.#dispatcher.end(
+      reg.endpoint,
+      new ServerError('REGISTRATION_ENDED', `the registration of ${reg.endpoint} ended (${reason})`, {
+        endpoint: reg.endpoint,
+      }),
+    )
+    await this.#observations.endRegistration(reg.id, reason)
+  }
+
+  #armExpiry(at: number): void {
+    if (at === Number.POSITIVE_INFINITY || this.#stopped !== undefined) return
+    if (this.#sweep.heapIndex < 0 || at < this.#sweep.deadline) this.#deadlines.schedule(this.#sweep, at)
+  }
+
+  /** Removes the registrations whose lifetime passed (Core TS 1.2 section 6.2.1), a batch at a time. */
+  async #runSweep(): Promise<void> {
+    if (this.#sweeping) {
+      this.#sweepAgain = true
+      return
+    }
+    this.#sweeping = true
+    try {
+      do {
+        this.#sweepAgain = false
+        for (let round = 0; round < 10_000; round++) {
+          const now = this.#clock.now()
+          const due = await this.registrationStore.expired(now, 256)
+          for (const reg of due) {
+            const removed = await this.registrationStore.remove(reg.id, { expiredBy: now })
+            if (removed === undefined) continue
+            this.#logger.info('registration expired', { endpoint: removed.endpoint, id: removed.id })
+            await this.#ended(removed, 'expired')
+            this.#emit('expired', removed)
+          }
+          if (due.length < 256) break
+        }
+      } while (this.#sweepAgain)
+      const next = await this.registrationStore.nextExpiry()
+      if (next !== undefined) this.#armExpiry(Math.max(next, this.#clock.now() + 1))
+    } catch (err) {
+      this.#logger.error('expiry sweep failed', { error: err instanceof Error ? err.stack : String(err) })
+      this.#armExpiry(this.#clock.now() + 1000)
+    } finally {
+      this.#sweeping = false
+    }
+  }
+
+  // ---- internals: events ------------------------------------------------------------
+
+  #emit<E extends keyof ServerEvents>(event: E, ...args: ServerEvents[E]): void {
+    if (this.#stopped !== undefined) return
+    // Each listener on its own: one that throws neither stops the others nor reaches the protocol.
+    for (const fn of this.rawListeners(event) as ((...a: unknown[]) => void)[]) {
+      try {
+        fn.apply(this, args)
+      } catch (err) {
+        this.#listenerError(err)
+      }
+    }
+  }
+
+  #emitFor(endpoint: string, event: 'awake' | 'sleeping'): void {
+    void Promise.resolve(this.registrationStore.getByEndpoint(endpoint)).then(
+      (reg) => {
+        if (reg !== undefined) this.#emit(event, reg)
+      },
+      (err: unknown) => this.#listenerError(err),
+    )
+  }
+
+  #listenerError(err: unknown): void {
+    this.#logger.error('an event listener threw', { error: err instanceof Error ? err.stack : String(err) })
+  }
+}
+
+/** What content formats a registration allows (core's format choice helpers take it). */
+function formatsOf(reg: Registration): ClientFormats {
+  return { version: reg.version, supported: reg.supportedFormats }
+}
+
+/**
+ * The format of a Create: without an instance id only TLV can leave the choice to the client
+ * (Core TS 1.2 section 6.3.6; SenML, LwM2M CBOR and OMA JSON name every value by its full
+ * path), else the format the client's version and announcements give.
+ */
+function createFormat(reg: Registration, instances: readonly ObjectInstance[]): number {
+  if (instances.some((i) => i.id === MAX_ID)) return ContentFormat.LWM2M_TLV
+  return chooseWriteFormat(formatsOf(reg), { kind: 'object', id: 0, instances: new Map() })
+}
+
+function needComposite(reg: Registration, what: string): void {
+  if (!versionAtLeast(reg.version, '1.1')) {
+    throw new ServerError(
+      'NOT_SUPPORTED',
+      `${what} needs LwM2M 1.1; ${reg.endpoint} registered with ${reg.version}`,
+      {
+        endpoint: reg.endpoint,
+      },
+    )
+  }
+}
+
+/** Runs `fn`, turning @lwm2m/core's argument errors (bad path for the operation, bad value) into INVALID_ARGUMENT. */
+function wrapArgumentErrors<T>(fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    if (Lwm2mError.isInstance(err)) {
+      throw new ServerError('INVALID_ARGUMENT', err.message, { cause: err })
+    }
+    throw err
+  }
+}
+
+/** Runs `fn` once the answer to the current request went out (the endpoint sends it when the handler returns). */
+function afterAnswer(fn: () => void): void {
+  setImmediate(fn)
+}
+
+/** One signal that aborts when either does; `dispose` removes the listeners. */
+function linkSignals(
+  a: AbortSignal | undefined,
+  b: AbortSignal,
+): { signal: AbortSignal; dispose: () => void } {
+  if (a === undefined) return { signal: b, dispose: () => {} }
+  if (a.aborted) return { signal: a, dispose: () => {} }
+  const c = new AbortController()
+  const onA = () => c.abort(a.reason)
+  const onB = () => c.abort(b.reason)
+  a.addEventListener('abort', onA, { once: true })
+  b.addEventListener('abort', onB, { once: true })
+  return {
+    signal: c.signal,
+    dispose: () => {
+      a.removeEventListener('abort', onA)
+      b.removeEventListener('abort', onB)
+    },
+  }
+}
+
+/**
+ * Creates and starts an LwM2M Server on the given endpoints (CoapEndpoints, or Transports for
+ * which it creates endpoints). Resolves once it handles requests; `stop()` ends it.
+ *
+ * ```ts
+ * const server = await createServer({ endpoints: [udp({ port: 5683 })] })
+ * server.on('registered', (reg) => console.log(reg.endpoint))
+ * const { node } = await server.read('node-1', '/3/0')
+ * ```
+ */
+export async function createServer(options: ServerOptions): Promise<Lwm2mServer> {
+  if (options.endpoints.length === 0) throw new TypeError('createServer needs at least one endpoint')
+  const endpoints: CoapEndpoint[] = []
+  const owned: boolean[] = []
+  try {
+    for (const e of options.endpoints) {
+      if (isCoapEndpoint(e)) {
+        endpoints.push(e)
+        owned.push(false)
+      } else {
+        endpoints.push(
+          await createEndpoint({
+            ...options.coap,
+            transport: e,
+            ...(options.clock === undefined ? {} : { clock: options.clock }),
+            ...(options.logger === undefined ? {} : { logger: options.logger }),
+          }),
+        )
+        owned.push(true)
+      }
+    }
+  } catch (err) {
+    await Promise.all(endpoints.map((ep, i) => (owned[i] ? ep.close() : undefined)))
+    throw err
+  }
+  const server = new Lwm2mServer(options, endpoints, owned)
+  await server.start()
+  return server
+}
