@@ -133,8 +133,9 @@ export async function createWorld(options: WorldOptions): Promise<World> {
   }
 }
 
-/** Starts a client and waits until the server has its registration. */
+/** Starts a client and waits until both sides know the registration. */
 export async function registered(world: World, client: Lwm2mClient, endpoint: string): Promise<void> {
+  const answered = client.once('registered')
   const seen = new Promise<void>((resolve) => {
     const on = (reg: { endpoint: string }) => {
       if (reg.endpoint !== endpoint) return
@@ -144,5 +145,5 @@ export async function registered(world: World, client: Lwm2mClient, endpoint: st
     world.server.on('registered', on)
   })
   await client.start()
-  await seen
+  await Promise.all([seen, answered])
 }
