@@ -114,30 +114,40 @@ describe('queue mode (Core TS 1.2 section 6.5)', () => {
   })
 })
 
-describe.each(['1.1', '1.2'] as Lwm2mVersion[])('pmin/pmax end to end, LwM2M %s (Core TS 1.2 section 7.3.2)', (version) => {
-  it('notifies at pmax without change, holds a change until pmin, sends a later change at once', async () => {
-    const { w, clock } = await fakeWorld()
-    const t = createTestObject()
-    const ep = `timed-${version}`
-    const c = w.client(ep, { version, objects: [t.object], account: { lifetime: 86_400 } })
-    await startOnClock(w, clock, c, ep)
-    const received: { at: number; value: unknown }[] = []
-    const sub = w.server.observe(ep, `/${O}/0/${R.float}`, { attributes: { pmin: 10, pmax: 60 } })
-    sub.on('notification', (n) => {
-      received.push({ at: n.receivedAt, value: n.node.kind === 'resource' ? n.node.value : undefined })
-    })
-    const first = await runUntil(clock, sub.ready)
-    const t0 = first.receivedAt
-    const offsets = () => received.map((r) => (r.at - t0) / 1000)
+describe.each(['1.1', '1.2'] as Lwm2mVersion[])(
+  'pmin/pmax end to end, LwM2M %s (Core TS 1.2 section 7.3.2)',
+  (version) => {
+    it('notifies at pmax without change, holds a change until pmin, sends a later change at once', async () => {
+      const { w, clock } = await fakeWorld()
+      const t = createTestObject()
+      const ep = `timed-${version}`
+      const c = w.client(ep, { version, objects: [t.object], account: { lifetime: 86_400 } })
+      await startOnClock(w, clock, c, ep)
+      const received: { at: number; value: unknown }[] = []
+      const sub = w.server.observe(ep, `/${O}/0/${R.float}`, { attributes: { pmin: 10, pmax: 60 } })
+      sub.on('notification', (n) => {
+        received.push({ at: n.receivedAt, value: n.node.kind === 'resource' ? n.node.value : undefined })
+      })
+      const first = await runUntil(clock, sub.ready)
+      const t0 = first.receivedAt
+      const offsets = () => received.map((r) => (r.at - t0) / 1000)
 
-    await runFor(clock, t0 + 125_000 - clock.now())
-    expect(offsets()).toEqual([0, 60, 120])
-    t.object.set(0, R.float, 1.25) // 5 s after the last notification: held until pmin
-    await runFor(clock, t0 + 150_000 - clock.now())
-    t.object.set(0, R.float, 2.5) // 20 s after the last: beyond pmin, at once
-    await runFor(clock, t0 + 215_000 - clock.now())
-    expect(offsets()).toEqual([0, 60, 120, 130, 150, 210])
-    expect(received.map((r) => r.value)).toEqual([INITIAL[R.float], INITIAL[R.float], INITIAL[R.float], 1.25, 2.5, 2.5])
-    await runUntil(clock, sub.cancel())
-  })
-})
+      await runFor(clock, t0 + 125_000 - clock.now())
+      expect(offsets()).toEqual([0, 60, 120])
+      t.object.set(0, R.float, 1.25) // 5 s after the last notification: held until pmin
+      await runFor(clock, t0 + 150_000 - clock.now())
+      t.object.set(0, R.float, 2.5) // 20 s after the last: beyond pmin, at once
+      await runFor(clock, t0 + 215_000 - clock.now())
+      expect(offsets()).toEqual([0, 60, 120, 130, 150, 210])
+      expect(received.map((r) => r.value)).toEqual([
+        INITIAL[R.float],
+        INITIAL[R.float],
+        INITIAL[R.float],
+        1.25,
+        2.5,
+        2.5,
+      ])
+      await runUntil(clock, sub.cancel())
+    })
+  },
+)

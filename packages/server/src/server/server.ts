@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events'
+import { EventEmitter, setMaxListeners } from 'node:events'
 import {
   type Clock,
   type CoapEndpoint,
@@ -182,6 +182,9 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     this.securityStore = security.store ?? createMemorySecurityStore()
     this.codecs = options.codecs ?? createCodecRegistry(defaultCodecs())
     this.models = options.models ?? createModelRegistry(standardModels)
+    // Every request in flight listens to the one stop signal: no limit, or Node warns of a
+    // leak beyond ten concurrent requests.
+    setMaxListeners(0, this.#stop.signal)
     this.#deadlines = new DeadlineQueue(this.#clock)
     this.#sweep = new ExpirySweep(() => void this.#runSweep())
     const awakeTime = options.queueMode?.awakeTime ?? MAX_TRANSMIT_WAIT

@@ -23,7 +23,11 @@ export async function runFor(clock: FakeClock, ms: number): Promise<void> {
 }
 
 /** Moves fake time timer by timer until `promise` settles (at most `limit` ms), and returns its value. */
-export async function runUntil<T>(clock: FakeClock, promise: Promise<T>, limit = 7 * 24 * 3600_000): Promise<T> {
+export async function runUntil<T>(
+  clock: FakeClock,
+  promise: Promise<T>,
+  limit = 7 * 24 * 3600_000,
+): Promise<T> {
   let done = false
   const watched = promise.finally(() => {
     done = true
@@ -33,7 +37,8 @@ export async function runUntil<T>(clock: FakeClock, promise: Promise<T>, limit =
   await settle()
   while (!done) {
     const next = clock.nextDue()
-    if (next === undefined || next > end) throw new Error(`nothing settled it within ${limit} ms of fake time`)
+    if (next === undefined || next > end)
+      throw new Error(`nothing settled it within ${limit} ms of fake time`)
     await clock.advanceAsync(Math.max(0, next - clock.now()))
     await settle()
   }
