@@ -8,7 +8,7 @@
  */
 import { FakeClock, type FaultStats, faulty } from '@lwm2m/coap'
 import { isResponseError } from '@lwm2m/core'
-import type { Subscription, NodeNotification } from '@lwm2m/server'
+import type { NodeNotification, Subscription } from '@lwm2m/server'
 import { afterAll, expect, it } from 'vitest'
 import { runFor, runUntil } from './support/fake-time.js'
 import { createTestObject, R, TEST_OBJECT_ID, type TestObject } from './support/test-object.js'
