@@ -7,7 +7,19 @@ const FLAGS = {
   runs: { env: 'BENCH_RUNS', type: 'number', help: 'runs per point; the median is reported' },
   k: { env: 'BENCH_K', type: 'list', help: 'requests in flight, e.g. 1,16,64' },
   servers: { env: 'BENCH_SERVERS', type: 'list', help: 'echo,lwm2m-coap,node-coap,libcoap' },
-  suites: { env: 'BENCH_SUITES', type: 'list', help: 'codec,coap,core-codecs,dtls' },
+  suites: { env: 'BENCH_SUITES', type: 'list', help: 'codec,coap,lwm2m,core-codecs,dtls' },
+  'lwm2m-clients': {
+    env: 'BENCH_LWM2M_CLIENTS',
+    type: 'list',
+    help: 'lwm2m suite: simulated clients per point (registrations, reads, notifications)',
+  },
+  'lwm2m-memory': {
+    env: 'BENCH_LWM2M_MEMORY',
+    type: 'list',
+    help: 'lwm2m suite: clients at which server heap per client is measured',
+  },
+  'lwm2m-servers': { env: 'BENCH_LWM2M_SERVERS', type: 'list', help: 'lwm2m-server,lwm2m-node-lib' },
+  'lwm2m-k': { env: 'BENCH_LWM2M_K', type: 'number', help: 'lwm2m suite: requests in flight' },
   sustained: {
     env: 'BENCH_SUSTAINED',
     type: 'number',
@@ -34,7 +46,11 @@ const DEFAULTS = {
   runs: 3,
   k: [1, 16, 64],
   servers: ['echo', 'lwm2m-coap', 'node-coap', 'libcoap'],
-  suites: ['codec', 'coap', 'core-codecs', 'dtls'],
+  suites: ['codec', 'coap', 'lwm2m', 'core-codecs', 'dtls'],
+  'lwm2m-clients': [1000, 10000],
+  'lwm2m-memory': [10000, 100000],
+  'lwm2m-servers': ['lwm2m-server', 'lwm2m-node-lib'],
+  'lwm2m-k': 64,
   sustained: 0,
   'sustained-k': 64,
   'rss-target': 100,
@@ -43,7 +59,8 @@ const DEFAULTS = {
   help: false,
 }
 
-const QUICK = { duration: 1, warmup: 0.3, runs: 1 }
+const QUICK = { duration: 1, warmup: 0.3, runs: 1, 'lwm2m-memory': [10000] }
+const NUMERIC_LISTS = new Set(['k', 'lwm2m-clients', 'lwm2m-memory'])
 
 function convert(name, type, raw) {
   if (type === 'boolean') return raw === undefined || raw === '' || raw === '1' || raw === 'true'
@@ -52,7 +69,7 @@ function convert(name, type, raw) {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)
-    return name === 'k' ? items.map(Number) : items
+    return NUMERIC_LISTS.has(name) ? items.map(Number) : items
   }
   const n = Number(raw)
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a non-negative number, got "${raw}"`)
@@ -78,7 +95,10 @@ export function parseArgs(argv, env) {
     given.add(name)
   }
   if (out.quick) for (const [name, v] of Object.entries(QUICK)) if (!given.has(name)) out[name] = v
-  if (out.k.some((k) => !Number.isInteger(k) || k < 1)) throw new Error('--k takes positive integers')
+  for (const name of NUMERIC_LISTS) {
+    if (out[name].some((k) => !Number.isInteger(k) || k < 1))
+      throw new Error(`--${name} takes positive integers`)
+  }
   return out
 }
 
