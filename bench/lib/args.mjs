@@ -20,6 +20,11 @@ const FLAGS = {
   },
   'lwm2m-servers': { env: 'BENCH_LWM2M_SERVERS', type: 'list', help: 'lwm2m-server,lwm2m-node-lib' },
   'lwm2m-k': { env: 'BENCH_LWM2M_K', type: 'number', help: 'lwm2m suite: requests in flight' },
+  'lwm2m-observe': {
+    env: 'BENCH_LWM2M_OBSERVE',
+    type: 'number',
+    help: 'lwm2m suite: clients observed for the notification rate (0: all N)',
+  },
   sustained: {
     env: 'BENCH_SUSTAINED',
     type: 'number',
@@ -51,6 +56,7 @@ const DEFAULTS = {
   'lwm2m-memory': [10000, 100000],
   'lwm2m-servers': ['lwm2m-server', 'lwm2m-node-lib'],
   'lwm2m-k': 64,
+  'lwm2m-observe': 0,
   sustained: 0,
   'sustained-k': 64,
   'rss-target': 100,
@@ -59,7 +65,7 @@ const DEFAULTS = {
   help: false,
 }
 
-const QUICK = { duration: 1, warmup: 0.3, runs: 1, 'lwm2m-memory': [10000] }
+const QUICK = { duration: 1, warmup: 0.3, runs: 1, 'lwm2m-memory': [10000], 'lwm2m-observe': 1000 }
 const NUMERIC_LISTS = new Set(['k', 'lwm2m-clients', 'lwm2m-memory'])
 
 function convert(name, type, raw) {
@@ -86,7 +92,7 @@ export function parseArgs(argv, env) {
     }
   }
   for (const arg of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg)
+    const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg)
     if (!m || !(m[1] in FLAGS)) throw new Error(`unknown argument ${arg} (try --help)`)
     const [, name, raw] = m
     const spec = FLAGS[name]
@@ -107,7 +113,7 @@ export function usage() {
   for (const [name, spec] of Object.entries(FLAGS)) {
     const d = DEFAULTS[name]
     const def = Array.isArray(d) ? d.join(',') : String(d)
-    lines.push(`  --${name.padEnd(12)} ${spec.help} (default ${def}${spec.env ? `; env ${spec.env}` : ''})`)
+    lines.push(`  --${name.padEnd(15)} ${spec.help} (default ${def}${spec.env ? `; env ${spec.env}` : ''})`)
   }
   return lines.join('\n')
 }

@@ -327,7 +327,13 @@ async function notify({ seconds = 2, window = 64 }) {
           if (c.pending?.mid === mid) c.pending = undefined
           resolve(TIMEOUT)
         }, TIMEOUT_MS)
-        c.pending = { mid, done: (code) => (clearTimeout(timer), resolve(code)) }
+        c.pending = {
+          mid,
+          done: (code) => {
+            clearTimeout(timer)
+            resolve(code)
+          },
+        }
         c.sock.send(withToken, o.port, o.address)
       })
       if (code === RESET) {

@@ -3,7 +3,7 @@
 //   {"cmd":"count"}                        registrations held
 //   {"cmd":"read","path":"/3/0","seconds":2,"window":64}   server-initiated reads of every
 //                                          registered client in turn, K at a time
-//   {"cmd":"observe","path":"/3/0/9","window":64}          one observation per client
+//   {"cmd":"observe","path":"/3/0/9","window":64,"limit":0} one observation per client (the first `limit`)
 //   {"cmd":"notifications"}                notifications received (and decoded) since the last call
 //   {"cmd":"exit"}
 import { performance } from 'node:perf_hooks'
@@ -41,8 +41,9 @@ async function readLoop(impl, { path, seconds = 2, window = 64 }) {
   return { ok, failed, seconds: elapsed, rate: ok / elapsed, ...(error ? { error } : {}) }
 }
 
-async function observeAll(impl, { path, window = 64 }) {
-  const names = await impl.endpoints()
+async function observeAll(impl, { path, window = 64, limit = 0 }) {
+  const all = await impl.endpoints()
+  const names = limit > 0 ? all.slice(0, limit) : all
   let ok = 0
   let failed = 0
   let error
