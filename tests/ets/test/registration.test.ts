@@ -254,7 +254,9 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
       expect(codeOf(woke)).toBe('2.04')
       const get = ets.wire.last({ dir: 'out', method: 'GET', path: '/1/0/1', since })
       expect(codeOf(get)).toBe('2.05')
-      expect(ets.wire.messages.indexOf(get.request)).toBeGreaterThan(ets.wire.messages.indexOf(woke.response!))
+      expect(ets.wire.messages.indexOf(get.request)).toBeGreaterThan(
+        ets.wire.messages.indexOf(woke.response!),
+      )
       expect(node).toMatchObject({ kind: 'resource', id: 1, value: 240 })
       expect(ets.events.all('updated').length).toBeGreaterThanOrEqual(2)
     } finally {

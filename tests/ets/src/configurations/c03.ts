@@ -19,3 +19,14 @@ export function c3(ctx: ConfigurationContext): C3 {
   const device = deviceObject(ctx)
   return { id: 'C.3', objects: [security, server, device], security, server, device }
 }
+
+/** /1/0 of C.3 as a server reads it (the values the restoring steps of int-205, 215, 220 come back to). */
+export const C3_SERVER_VALUES = {
+  '/1/0/0': 1,
+  '/1/0/1': 86400,
+  '/1/0/2': 1,
+  '/1/0/3': 10,
+  '/1/0/5': 86400,
+  '/1/0/6': false,
+  '/1/0/7': 'U',
+} as const
