@@ -148,6 +148,16 @@ export function uriPath(message: CoapMessage): string {
   return `/${getStringOptions(message.options, OptionNumber.UriPath).join('/')}`
 }
 
+/** The Uri-Path of an exchange's request. */
+export function uriPathOf(exchange: WireExchange): string {
+  return uriPath(exchange.request.message)
+}
+
+/** The method of an exchange's request ("GET", "iPATCH" ...). */
+export function methodOf(exchange: WireExchange): string | undefined {
+  return methodName(exchange.request.message.code)
+}
+
 /** The Uri-Query options, in order. */
 export function uriQuery(message: CoapMessage): string[] {
   return getStringOptions(message.options, OptionNumber.UriQuery)
