@@ -97,6 +97,8 @@ export class ClientRequest implements Deadline, OutgoingOwner {
   lastAt = 0
   /** Whatever the endpoint attaches (the Observation of a registration). */
   attachment: unknown = undefined
+  /** An abort of the caller's signal leaves an accepted observation running (it has its own). */
+  keepOnAbort = false
 
   #holdsPeer = false
   // Block1 (upload)

@@ -288,6 +288,8 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
   readonly #dedup: DedupTable
   readonly #sweeper: PeerSweeper
   readonly #signalled = new Set<ServerExchange>()
+  /** Client requests by the caller's signal that aborts them (see #watchSignal). */
+  readonly #bySignal = new WeakMap<AbortSignal, Set<ClientRequest>>()
   readonly #detached: Detached
   readonly #known: ReadonlySet<number>
   readonly #appCritical: ReadonlySet<number>
@@ -925,26 +927,55 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
         reject(new CoapError('COAP_LIMIT', 'too many peers'))
         return
       }
-      let onAbort: (() => void) | undefined
+      let watchers: Set<ClientRequest> | undefined
       const callback: RequestCallback =
         signal === undefined
           ? (err, res) => (err !== undefined ? reject(err) : resolve(res!))
           : (err, res) => {
-              signal.removeEventListener('abort', onAbort!)
+              watchers!.delete(req)
               if (err !== undefined) reject(err)
               else resolve(res!)
             }
       const req = new ClientRequest(this, ps, peer, spec, callback)
       if (signal !== undefined) {
-        onAbort = () => {
-          if (req.observing && keepOnAbortWhenObserving) return
-          req.fail(abortReason(signal))
-        }
-        signal.addEventListener('abort', onAbort, { once: true })
+        req.keepOnAbort = keepOnAbortWhenObserving
+        watchers = this.#watchSignal(signal)
+        watchers.add(req)
       }
       started?.(req)
       req.start()
     })
+  }
+
+  /**
+   * The requests running under `signal`. One 'abort' listener per signal, not one per
+   * request: an EventTarget walks its listeners on every add and remove, and a caller (an
+   * LwM2M server) may run thousands of requests under one stop signal.
+   */
+  #watchSignal(signal: AbortSignal): Set<ClientRequest> {
+    let watchers = this.#bySignal.get(signal)
+    if (watchers === undefined) {
+      const set = new Set<ClientRequest>()
+      watchers = set
+      this.#bySignal.set(signal, set)
+      signal.addEventListener(
+        'abort',
+        () => {
+          const reason = abortReason(signal)
+          const requests = [...set]
+          set.clear()
+          // Latest first: requests waiting for an NSTART slot go before the one holding it frees
+          // it, so that none of them is sent only to be aborted.
+          for (let i = requests.length - 1; i >= 0; i--) {
+            const req = requests[i]!
+            if (req.observing && req.keepOnAbort) continue
+            req.fail(reason)
+          }
+        },
+        { once: true },
+      )
+    }
+    return watchers
   }
 
   request(target: Peer | string, options: RequestOptions): Promise<CoapResponse> {

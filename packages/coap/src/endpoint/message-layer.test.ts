@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CoapError } from '../errors.js'
 import { Code } from '../message/codes.js'
@@ -534,6 +535,37 @@ describe('client: ping and matching (RFC 7252 section 4.3, 5.3.2)', () => {
     expect(r.take()).toHaveLength(0)
     expect(r.ep.stats().outgoing).toBe(0)
     expect(r.ep.stats().pendingRequests).toBe(0)
+  })
+
+  it('aborts every request running under one signal, with one listener on it however many ran', async () => {
+    r = await rig()
+    const ac = new AbortController()
+    // Ten requests answered one after the other, then three left running under the same signal.
+    for (let i = 0; i < 10; i++) {
+      const p = r.ep.request(r.rawPeer, { method: 'GET', path: 'a', signal: ac.signal })
+      await r.flush()
+      const [req] = r.take()
+      r.send({ type: MessageType.ACK, code: Code.Content, messageId: req!.messageId, token: req!.token })
+      expect((await p).code).toBe(Code.Content)
+    }
+    const running = [0, 1, 2].map(() =>
+      r!.ep.request(r!.rawPeer, { method: 'GET', path: 'b', signal: ac.signal }).catch((e: unknown) => e),
+    )
+    await r.flush()
+    // NSTART 1 (RFC 7252 section 4.7): one on the wire, two waiting for it.
+    expect(r.take()).toHaveLength(1)
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(1)
+    ac.abort()
+    for (const err of await Promise.all(running)) {
+      expect(CoapError.isInstance(err) && err.code).toBe('COAP_ABORTED')
+    }
+    await r.advance(100_000)
+    expect(r.take()).toHaveLength(0)
+    expect(r.ep.stats().outgoing).toBe(0)
+    expect(r.ep.stats().pendingRequests).toBe(0)
+    // An aborted signal fails a new request at once.
+    const late = await r.ep.request(r.rawPeer, { method: 'GET', signal: ac.signal }).catch((e: unknown) => e)
+    expect(CoapError.isInstance(late) && late.code).toBe('COAP_ABORTED')
   })
 
   it('resolves coap:// URIs with names through the injected resolver and sends Uri-Host', async () => {

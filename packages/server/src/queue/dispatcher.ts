@@ -87,9 +87,13 @@ class ClientLink implements Deadline {
   readonly endpoint: string
   readonly dispatcher: Dispatcher
 
+  /** Called when a task of this client settles (one function per client, not per task). */
+  readonly settled: () => void
+
   constructor(dispatcher: Dispatcher, endpoint: string) {
     this.dispatcher = dispatcher
     this.endpoint = endpoint
+    this.settled = () => dispatcher.settled(this)
   }
 
   /** The awake time passed without a message: the client sleeps. */
@@ -117,13 +121,20 @@ export class Dispatcher {
 
   /** Runs `task` now, or queues it; rejects with ServerError QUEUE_FULL, LIMIT, TIMEOUT, ABORTED. */
   submit<T>(endpoint: string, task: (ctx: TaskContext) => Promise<T>, options: SubmitOptions): Promise<T> {
+    if (this.#closed !== undefined) return Promise.reject(this.#closed)
+    const signal = options.signal
+    if (signal?.aborted) {
+      return Promise.reject(
+        new ServerError('ABORTED', `the request to ${endpoint} was aborted`, { endpoint }),
+      )
+    }
+    const link = this.#link(endpoint)
+    if (this.#canStart(link) && link.waiting.length === 0) {
+      // Room now: the task's own promise is the answer, no Job and no promise around it.
+      const timeout = options.timeout === undefined ? undefined : Math.max(1, options.timeout)
+      return this.#run(link, task, { timeout, signal, waited: false }) as Promise<T>
+    }
     return new Promise<T>((resolve, reject) => {
-      if (this.#closed !== undefined) return reject(this.#closed)
-      const signal = options.signal
-      if (signal?.aborted) {
-        return reject(new ServerError('ABORTED', `the request to ${endpoint} was aborted`, { endpoint }))
-      }
-      const link = this.#link(endpoint)
       const now = this.#o.clock.now()
       const job = new Job(
         this,
@@ -135,10 +146,6 @@ export class Dispatcher {
         options.timeout !== undefined,
         signal,
       )
-      if (this.#canStart(link) && link.waiting.length === 0) {
-        this.#start(job, false)
-        return
-      }
       const reachable = !link.queueMode || link.awake
       if (reachable && this.#o.inFlightPolicy === 'fail') {
         this.#drop(link)
@@ -280,22 +287,30 @@ export class Dispatcher {
   }
 
   #start(job: Job, waited: boolean): void {
-    const link = job.link
-    link.inFlight++
     const left = job.hasTimeout ? Math.max(1, job.expiresAt - this.#o.clock.now()) : undefined
+    this.#run(job.link, job.run, { timeout: left, signal: job.signal, waited }).then(job.resolve, job.reject)
+  }
+
+  /** Runs a task on `link`, counted in flight until it settles. */
+  #run(link: ClientLink, task: (ctx: TaskContext) => Promise<unknown>, ctx: TaskContext): Promise<unknown> {
+    link.inFlight++
     let p: Promise<unknown>
     try {
-      p = job.run({ timeout: left, signal: job.signal, waited })
+      p = task(ctx)
     } catch (err) {
       p = Promise.reject(err)
     }
-    p.then(job.resolve, job.reject).finally(() => {
-      link.inFlight--
-      if (this.#links.get(link.endpoint) === link) {
-        this.#pump(link)
-        this.#drop(link)
-      }
-    })
+    p.then(link.settled, link.settled)
+    return p
+  }
+
+  /** @internal A task of `link` settled: its slot is free. */
+  settled(link: ClientLink): void {
+    link.inFlight--
+    if (this.#links.get(link.endpoint) === link) {
+      this.#pump(link)
+      this.#drop(link)
+    }
   }
 
   #pump(link: ClientLink): void {

@@ -1,8 +1,9 @@
-import { EventEmitter } from 'node:events'
+import { EventEmitter, setMaxListeners } from 'node:events'
 import {
   type Clock,
   type CoapEndpoint,
   CoapError,
+  type CoapResponse,
   ContentFormat,
   createEndpoint,
   cryptoRandom,
@@ -13,6 +14,7 @@ import {
   type Logger,
   type Observation,
   type RandomSource,
+  type RequestOptions,
   silentLogger,
   systemClock,
 } from '@lwm2m/coap'
@@ -68,14 +70,8 @@ import type {
   WriteCompositeOptions,
   WriteOptions,
 } from '../operations/options.js'
-import {
-  type InstanceValues,
-  instanceOf,
-  isNode,
-  pathArgument,
-  toNode,
-  type WriteValue,
-} from '../operations/values.js'
+import { PathCache } from '../operations/path-cache.js'
+import { type InstanceValues, instanceOf, isNode, toNode, type WriteValue } from '../operations/values.js'
 import { Dispatcher, type TaskContext } from '../queue/dispatcher.js'
 import { LinksCache } from '../registration/links-cache.js'
 import type { Registration } from '../registration/registration.js'
@@ -160,6 +156,11 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   readonly #handler: RegistrationHandler
   readonly #links = new LinksCache()
   readonly #modelCache = new WeakMap<object, Map<Lwm2mVersion, ModelLookup>>()
+  /** The operation context made last, with what it was made for (see #opContext). */
+  #lastContext:
+    | { readonly objectLinks: object; readonly version: Lwm2mVersion; readonly ctx: OperationContext }
+    | undefined = undefined
+  readonly #paths = new PathCache()
   readonly #sweep: ExpirySweep
   readonly #stop = new AbortController()
   /**
@@ -189,6 +190,10 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     this.codecs = options.codecs ?? createCodecRegistry(defaultCodecs())
     this.models = options.models ?? createModelRegistry(standardModels)
     this.#deadlines = new DeadlineQueue(this.#clock)
+    // Requests without a caller's signal run under the stop signal itself. @lwm2m/coap listens
+    // to a signal once however many requests use it; another endpoint may add a listener per
+    // request, which is no leak.
+    setMaxListeners(0, this.#stop.signal)
     this.#sweep = new ExpirySweep(() => void this.#runSweep())
     const awakeTime = options.queueMode?.awakeTime ?? MAX_TRANSMIT_WAIT
     if (!(awakeTime > 0)) throw new TypeError(`queueMode.awakeTime must be > 0, not ${awakeTime}`)
@@ -310,11 +315,16 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   // ---- Device Management (Core TS 1.2 section 6.3) -----------------------------
 
   /** Read (section 6.3.1): GET, in the best format the client announced (TLV for 1.0). */
-  async read(endpoint: string, path: string | Lwm2mPath, options: ReadOptions = {}): Promise<NodeResult> {
-    const p = pathArgument(path)
+  read(endpoint: string, path: string | Lwm2mPath, options: ReadOptions = {}): Promise<NodeResult> {
+    let p: Lwm2mPath
+    try {
+      p = this.#paths.get(path)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     return this.#perform(endpoint, options, (reg) => {
       const accept = options.format ?? chooseReadFormat(formatsOf(reg))
-      return { kind: 'read', path: p, ...(accept === undefined ? {} : { accept }) }
+      return accept === undefined ? { kind: 'read', path: p } : { kind: 'read', path: p, accept }
     })
   }
 
@@ -324,7 +334,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     path: string | Lwm2mPath,
     options: DiscoverOptions = {},
   ): Promise<DiscoverResult> {
-    const p = pathArgument(path)
+    const p = this.#paths.get(path)
     let rootPath = '/'
     const r = await this.#perform(endpoint, options, (reg) => {
       rootPath = reg.rootPath
@@ -343,7 +353,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     value: WriteValue,
     options: WriteOptions = {},
   ): Promise<EmptyResult> {
-    const p = pathArgument(path)
+    const p = this.#paths.get(path)
     return this.#perform(endpoint, options, (reg, ctx) => {
       const node = toNode(p, value, ctx.models)
       return {
@@ -363,7 +373,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     attributes: AttributeChanges,
     options: OperationOptions = {},
   ): Promise<EmptyResult> {
-    const p = pathArgument(path)
+    const p = this.#paths.get(path)
     return this.#perform(endpoint, options, () => ({ kind: 'writeAttributes', path: p, attributes }))
   }
 
@@ -373,7 +383,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     path: string | Lwm2mPath,
     options: ExecuteOptions = {},
   ): Promise<EmptyResult> {
-    const p = pathArgument(path)
+    const p = this.#paths.get(path)
     let args: readonly ExecuteArgument[] | undefined
     if (typeof options.arguments === 'string') {
       try {
@@ -403,7 +413,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     value: InstanceValues | ObjectInstance | readonly ObjectInstance[],
     options: CreateOptions = {},
   ): Promise<CreateResult> {
-    const { objectPath, id } = createTarget(pathArgument(path))
+    const { objectPath, id } = createTarget(this.#paths.get(path))
     const objectId = objectPath.objectId!
     return this.#perform(endpoint, options, (reg, ctx) => {
       const instances = Array.isArray(value)
@@ -431,7 +441,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     path: string | Lwm2mPath,
     options: OperationOptions = {},
   ): Promise<EmptyResult> {
-    const p = pathArgument(path)
+    const p = this.#paths.get(path)
     return this.#perform(endpoint, options, () => ({ kind: 'delete', path: p }))
   }
 
@@ -441,7 +451,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     paths: readonly (string | Lwm2mPath)[],
     options: CompositeOptions = {},
   ): Promise<NodesResult> {
-    const ps = paths.map(pathArgument)
+    const ps = paths.map((p) => this.#paths.get(p))
     return this.#perform(endpoint, options, (reg) => {
       needComposite(reg, 'Read-Composite')
       const f = chooseCompositeFormats(formatsOf(reg))
@@ -465,7 +475,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   ): Promise<EmptyResult> {
     const entries: [Lwm2mPath, WriteValue][] = (
       values instanceof Map ? [...values] : Object.entries(values)
-    ).map(([k, v]) => [pathArgument(k as string | Lwm2mPath), v as WriteValue])
+    ).map(([k, v]) => [this.#paths.get(k as string | Lwm2mPath), v as WriteValue])
     return this.#perform(endpoint, options, (reg, ctx) => {
       needComposite(reg, 'Write-Composite')
       const nodes = new Map<string, Lwm2mNode>()
@@ -488,7 +498,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     path: string | Lwm2mPath,
     options: ObserveOptions = {},
   ): Subscription<NodeNotification> {
-    return this.#subscribe<NodeNotification>(endpoint, [pathArgument(path)], false, options)
+    return this.#subscribe<NodeNotification>(endpoint, [this.#paths.get(path)], false, options)
   }
 
   /** Observe-Composite (section 6.4.4, LwM2M 1.1+): one subscription for several paths. */
@@ -497,13 +507,34 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     paths: readonly (string | Lwm2mPath)[],
     options: ObserveOptions = {},
   ): Subscription<CompositeNotification> {
-    return this.#subscribe<CompositeNotification>(endpoint, paths.map(pathArgument), true, options)
+    return this.#subscribe<CompositeNotification>(
+      endpoint,
+      paths.map((p) => this.#paths.get(p)),
+      true,
+      options,
+    )
   }
 
   // ---- internals: requests ------------------------------------------------------
 
   #opContext(reg: Registration): OperationContext {
-    return { codecs: this.codecs, models: this.#modelsFor(reg), rootPath: reg.rootPath }
+    // Clients of one kind share their (interned) object links: the last context usually fits.
+    const last = this.#lastContext
+    if (
+      last !== undefined &&
+      last.objectLinks === reg.objectLinks &&
+      last.version === reg.version &&
+      last.ctx.rootPath === reg.rootPath
+    ) {
+      return last.ctx
+    }
+    const ctx: OperationContext = {
+      codecs: this.codecs,
+      models: this.#modelsFor(reg),
+      rootPath: reg.rootPath,
+    }
+    this.#lastContext = { objectLinks: reg.objectLinks, version: reg.version, ctx }
+    return ctx
   }
 
   #modelsFor(reg: Registration): ModelLookup {
@@ -536,66 +567,130 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
    * Runs one operation on a client: builds it (at once, so that a bad argument fails before it
    * waits in a queue), submits it to the client's queue, rebuilds it for the registration of
    * the moment if it waited, sends it through the endpoint the registration came in on, and
-   * maps the answer with `parseResponse`.
+   * maps the answer with `parseResponse`. Without waits on the way (a store that answers at
+   * once, a client with room for the request) no promise is made but the request's own and
+   * the one that maps its answer.
    */
-  async #perform<K extends ResultKind>(
+  #perform<K extends ResultKind>(
     endpoint: string,
     options: OperationOptions,
     build: (reg: Registration, ctx: OperationContext) => OperationOf<K>,
   ): Promise<ResultOf<K>> {
-    const first = await this.#registrationOf(endpoint)
-    const firstCtx = this.#opContext(first)
-    const firstOp = wrapArgumentErrors(() => build(first, firstCtx))
-    const firstReq = wrapArgumentErrors(() => buildRequest(firstOp, firstCtx))
+    if (this.#stopped !== undefined) return Promise.reject(new ServerError('STOPPED', 'the server stopped'))
+    let found: Registration | undefined | Promise<Registration | undefined>
+    try {
+      found = this.registrationStore.getByEndpoint(endpoint)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (isPromiseLike(found)) {
+      return Promise.resolve(found).then((reg) => this.#performOn(endpoint, reg, options, build))
+    }
+    return this.#performOn(endpoint, found, options, build)
+  }
+
+  #performOn<K extends ResultKind>(
+    endpoint: string,
+    first: Registration | undefined,
+    options: OperationOptions,
+    build: (reg: Registration, ctx: OperationContext) => OperationOf<K>,
+  ): Promise<ResultOf<K>> {
+    if (first === undefined) {
+      return Promise.reject(
+        new ServerError('UNKNOWN_ENDPOINT', `${endpoint} is not registered`, { endpoint }),
+      )
+    }
+    let firstCtx: OperationContext
+    let firstOp: OperationOf<K>
+    let firstReq: RequestOptions
+    try {
+      firstCtx = this.#opContext(first)
+      firstOp = argumentErrors(build, first, firstCtx)
+      firstReq = argumentErrors(buildRequest, firstOp, firstCtx)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     return this.#dispatcher.submit(
       endpoint,
-      async (task) => {
-        let reg = first
-        let ctx = firstCtx
-        let op = firstOp
-        let req = firstReq
+      (task) => {
         // Sent at once, the registration is the one just read; after a wait it may have changed.
-        const current = task.waited ? await this.registrationStore.getByEndpoint(endpoint) : first
-        if (current === undefined) {
-          throw new ServerError('REGISTRATION_ENDED', `${endpoint} is no longer registered`, { endpoint })
-        }
-        if (current !== first) {
-          reg = current
-          ctx = this.#opContext(reg)
-          op = build(reg, ctx)
-          req = buildRequest(op, ctx)
-        }
-        const res = await this.#send(reg, req, task)
-        return parseResponse(op, res, ctx) as ResultOf<K>
+        if (!task.waited) return this.#send(first, firstReq, task, firstOp, firstCtx)
+        return this.#resend(endpoint, first, firstReq, task, firstOp, firstCtx, build)
       },
       { timeout: options.timeout, signal: options.signal, queueTimeout: this.#queueTimeoutOf(first) },
     )
   }
 
-  /** Sends a request to the client through its endpoint, with the caller's time left and the stop signal. */
-  async #send(reg: Registration, req: ReturnType<typeof buildRequest>, task: TaskContext) {
-    const ep = this.endpoints[reg.transport]
-    if (ep === undefined)
-      throw new ServerError('TRANSPORT', `no endpoint ${reg.transport}`, { endpoint: reg.endpoint })
-    const { signal, dispose } = this.#requestSignal(task.signal)
-    try {
-      const res = await ep.request(reg.peer, {
-        ...req,
-        ...(task.timeout === undefined ? {} : { timeout: task.timeout }),
-        signal,
-      })
-      this.#dispatcher.seen(reg.endpoint)
-      return res
-    } catch (err) {
-      throw this.#requestError(err, reg.endpoint)
-    } finally {
-      dispose()
+  /** A request that waited in the client's queue: built again if the registration changed meanwhile. */
+  async #resend<K extends ResultKind>(
+    endpoint: string,
+    first: Registration,
+    firstReq: RequestOptions,
+    task: TaskContext,
+    firstOp: OperationOf<K>,
+    firstCtx: OperationContext,
+    build: (reg: Registration, ctx: OperationContext) => OperationOf<K>,
+  ): Promise<ResultOf<K>> {
+    const current = await this.registrationStore.getByEndpoint(endpoint)
+    if (current === undefined) {
+      throw new ServerError('REGISTRATION_ENDED', `${endpoint} is no longer registered`, { endpoint })
     }
+    if (current === first) return this.#send(first, firstReq, task, firstOp, firstCtx)
+    const ctx = this.#opContext(current)
+    const op = build(current, ctx)
+    return this.#send(current, buildRequest(op, ctx), task, op, ctx)
   }
 
   /**
-   * The signal of one request: aborted by the caller's signal or by stop(); `dispose` once the
-   * request is answered (an accepted observation is ended by stop() through the observations).
+   * Sends a request to the client through its endpoint, with the caller's time left, aborted
+   * by stop() (and by the caller's signal), and maps the answer with `parseResponse`.
+   */
+  #send<K extends ResultKind>(
+    reg: Registration,
+    req: RequestOptions,
+    task: TaskContext,
+    op: OperationOf<K>,
+    ctx: OperationContext,
+  ): Promise<ResultOf<K>> {
+    const ep = this.endpoints[reg.transport]
+    if (ep === undefined) {
+      return Promise.reject(
+        new ServerError('TRANSPORT', `no endpoint ${reg.transport}`, { endpoint: reg.endpoint }),
+      )
+    }
+    // Without a caller's signal the request runs under the stop signal itself: no controller
+    // of its own (an AbortController costs microseconds and garbage; the endpoint listens to
+    // each signal once).
+    let signal = this.#stop.signal
+    let dispose: (() => void) | undefined
+    if (task.signal !== undefined) ({ signal, dispose } = this.#requestSignal(task.signal))
+    let sent: Promise<CoapResponse>
+    try {
+      sent = ep.request(
+        reg.peer,
+        task.timeout === undefined ? { ...req, signal } : { ...req, timeout: task.timeout, signal },
+      )
+    } catch (err) {
+      dispose?.()
+      return Promise.reject(this.#requestError(err, reg.endpoint))
+    }
+    return sent.then(
+      (res) => {
+        dispose?.()
+        this.#dispatcher.seen(reg.endpoint)
+        return parseResponse(op, res, ctx) as ResultOf<K>
+      },
+      (err: unknown) => {
+        dispose?.()
+        throw this.#requestError(err, reg.endpoint)
+      },
+    )
+  }
+
+  /**
+   * The signal of one request under a caller's signal: aborted by it or by stop(); `dispose`
+   * once the request is answered (an accepted observation is ended by stop() through the
+   * observations).
    */
   #requestSignal(caller: AbortSignal | undefined): { signal: AbortSignal; dispose: () => void } {
     const c = new AbortController()
@@ -886,6 +981,22 @@ function wrapArgumentErrors<T>(fn: () => T): T {
     }
     throw err
   }
+}
+
+/** `fn(a, b)`, with @lwm2m/core's argument errors turned into INVALID_ARGUMENT (no closure on the request path). */
+function argumentErrors<A, B, T>(fn: (a: A, b: B) => T, a: A, b: B): T {
+  try {
+    return fn(a, b)
+  } catch (err) {
+    if (Lwm2mError.isInstance(err)) {
+      throw new ServerError('INVALID_ARGUMENT', err.message, { cause: err })
+    }
+    throw err
+  }
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function'
 }
 
 /** Runs `fn` once the answer to the current request went out (the endpoint sends it when the handler returns). */
