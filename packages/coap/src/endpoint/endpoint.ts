@@ -36,7 +36,14 @@ import { type EndpointLimits, resolveLimits } from './limits.js'
 import { Outgoing, type OutgoingOwner } from './outgoing.js'
 import { type DerivedParameters, deriveParameters, type TransmissionParameters } from './parameters.js'
 import { type PeerState, PeerTable, type PeerTransfer } from './peer.js'
-import { payloadBytes, ReceivedResponse, requestOptions, responseCode, responseOptions } from './response.js'
+import {
+  OptionCache,
+  payloadBytes,
+  ReceivedResponse,
+  requestOptions,
+  responseCode,
+  responseOptions,
+} from './response.js'
 import { ServerExchange, type ServerSide } from './server-exchange.js'
 import type {
   CoapEndpoint,
@@ -302,7 +309,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
   readonly #conInterval: number
   readonly #blockTimeout: number
   readonly #rand4 = new Uint8Array(4)
-  readonly #pathCache = new Map<string, readonly CoapOption[]>()
+  readonly #optionCache = new OptionCache()
   #handler: RequestHandler | undefined
   #mid: number
   #closed = false
@@ -879,7 +886,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     if (code === undefined || methodName(code) === undefined) {
       throw new CoapError('COAP_INVALID_ARGUMENT', `unknown method ${String(method)}`)
     }
-    const opts = requestOptions(options, prefix, this.#pathCache)
+    const opts = requestOptions(options, prefix, this.#optionCache)
     if (observe) {
       for (let i = opts.length - 1; i >= 0; i--)
         if (opts[i]!.number === OptionNumber.Observe) opts.splice(i, 1)

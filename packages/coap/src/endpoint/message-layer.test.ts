@@ -605,6 +605,42 @@ describe('client: ping and matching (RFC 7252 section 4.3, 5.3.2)', () => {
   })
 })
 
+describe('client: request options (RFC 7252 section 5.10.1, 6.4)', () => {
+  it('sends each path as its own Uri-Path options, kept encoded between requests without mixing them up', async () => {
+    r = await rig()
+    const paths: (string | string[])[] = [
+      ['a/b'],
+      ['a', 'b'],
+      'a/b',
+      '/a/b',
+      ['', 'a'],
+      ['a/b'],
+      ['3', '0'],
+      ['3', '0'],
+    ]
+    const seen: string[][] = []
+    for (const path of paths) {
+      const p = r.ep.request(r.rawPeer, { method: 'GET', path, accept: 11542 })
+      await r.flush()
+      const [req] = r.take()
+      seen.push(req!.options.filter((o) => o.number === OptionNumber.UriPath).map((o) => txt(o.value)))
+      expect(getUintOption(req!.options, OptionNumber.Accept)).toBe(11542)
+      r.send({ type: MessageType.ACK, code: Code.Content, messageId: req!.messageId, token: req!.token })
+      await p
+    }
+    expect(seen).toEqual([
+      ['a/b'],
+      ['a', 'b'],
+      ['a', 'b'],
+      ['a', 'b'],
+      ['', 'a'],
+      ['a/b'],
+      ['3', '0'],
+      ['3', '0'],
+    ])
+  })
+})
+
 describe('client: options of responses (RFC 7252 section 5.4.1, 5.3.2)', () => {
   it('rejects a CON response with an unrecognized critical option with RST, and fails a piggybacked one', async () => {
     r = await rig()

@@ -103,13 +103,22 @@ const SET_BY_REQUEST: ReadonlySet<number> = new Set([
 ])
 
 /**
+ * Encoded options an endpoint keeps (bounded) because requests repeat them: Uri-Path
+ * options by path, Content-Format and Accept options by format. Never mutated once made.
+ */
+export class OptionCache {
+  readonly paths = new Map<string, readonly CoapOption[]>()
+  readonly formats = new Map<number, CoapOption>()
+}
+
+/**
  * The options of a request (unsorted, without block-wise options): `prefix` (from a
  * URI: Uri-Host, Uri-Path, Uri-Query) first, then the request's own parts.
  */
 export function requestOptions(
   options: RequestOptions,
   prefix: readonly CoapOption[],
-  pathCache?: Map<string, readonly CoapOption[]>,
+  cache?: OptionCache,
 ): CoapOption[] {
   const out: CoapOption[] = []
   const own = options.options
@@ -121,13 +130,17 @@ export function requestOptions(
   }
   for (const o of prefix) out.push(o)
   const path = options.path
-  if (typeof path === 'string' && pathCache !== undefined) {
-    // Paths repeat: their encoded options are kept (bounded) instead of re-encoded per request.
-    let cached = pathCache.get(path)
+  // Paths repeat: their encoded options are kept (bounded) instead of re-encoded per request.
+  // Text paths by their text; segment lists by their segments joined with "/", when no
+  // segment holds a "/" (then the joined text names one list only), in a table of their own.
+  const key = cache === undefined ? undefined : cacheKey(path)
+  if (key !== undefined) {
+    const paths = cache!.paths
+    let cached = paths.get(key)
     if (cached === undefined) {
       cached = splitPath(path).map((s) => ({ number: OptionNumber.UriPath, value: encodeString(s) }))
-      if (pathCache.size >= 1024) pathCache.clear()
-      pathCache.set(path, cached)
+      if (paths.size >= 1024) paths.clear()
+      paths.set(key, cached)
     }
     for (const o of cached) out.push(o)
   } else {
@@ -137,11 +150,34 @@ export function requestOptions(
     for (const q of options.query) out.push({ number: OptionNumber.UriQuery, value: encodeString(q) })
   }
   if (options.contentFormat !== undefined) {
-    out.push({ number: OptionNumber.ContentFormat, value: encodeUint(options.contentFormat) })
+    out.push(formatOption(OptionNumber.ContentFormat, options.contentFormat, cache))
   }
-  if (options.accept !== undefined)
-    out.push({ number: OptionNumber.Accept, value: encodeUint(options.accept) })
+  if (options.accept !== undefined) out.push(formatOption(OptionNumber.Accept, options.accept, cache))
   return out
+}
+
+/** The key of a path in the path cache: "t" + text, "s" + segments joined; undefined when not cacheable. */
+function cacheKey(path: string | readonly string[] | undefined): string | undefined {
+  if (path === undefined) return undefined
+  if (typeof path === 'string') return `t${path}`
+  if (path.length > 8) return undefined
+  for (const s of path) if (s.includes('/')) return undefined
+  return `s${path.join('/')}`
+}
+
+/** Content-Format and Accept options (formats 0-65535 made once each, when there is a cache). */
+function formatOption(number: number, format: number, cache: OptionCache | undefined): CoapOption {
+  if (cache === undefined || !Number.isInteger(format) || format < 0 || format > 0xffff) {
+    return { number, value: encodeUint(format) }
+  }
+  const key = number * 0x10000 + format
+  let o = cache.formats.get(key)
+  if (o === undefined) {
+    o = { number, value: encodeUint(format) }
+    if (cache.formats.size >= 256) cache.formats.clear()
+    cache.formats.set(key, o)
+  }
+  return o
 }
 
 function overridden(options: RequestOptions, number: number): boolean {

@@ -36,8 +36,7 @@ const text = new TextEncoder()
  * when no codec can carry the payload, and what the codecs and query builders throw.
  */
 export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): RequestOptions {
-  const dm = (p: Lwm2mPath) => [...rootSegments(ctx.rootPath), ...p.toSegments()]
-  const root = () => rootSegments(ctx.rootPath)
+  const rootPath = ctx.rootPath
   switch (op.kind) {
     case 'bootstrapRequest':
       return { method: 'POST', path: ['bs'], query: buildBootstrapRequestQuery(op.params) }
@@ -57,7 +56,7 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
       if (op.path.objectId !== 1 && op.path.objectId !== 2)
         invalidPath(op.kind, op.path, '/1, /1/i, /2 or /2/i')
       if (op.path.ids.length > 2) invalidPath(op.kind, op.path, '/1, /1/i, /2 or /2/i')
-      return withAccept({ method: 'GET', path: op.path.toSegments() }, op.accept)
+      return getRequest(op.path.toSegments(), op.accept)
     case 'bootstrapWrite':
       if (op.path.isRoot() || op.path.isResourceInstance())
         invalidPath(op.kind, op.path, '/o, /o/i or /o/i/r')
@@ -81,11 +80,15 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
       return { method: 'DELETE', path: checkLocation(op.location) }
     case 'read':
       if (op.path.isRoot()) invalidPath(op.kind, op.path, '/o, /o/i, /o/i/r or /o/i/r/ri')
-      return withAccept({ method: 'GET', path: dm(op.path) }, op.accept)
+      return getRequest(dmPath(rootPath, op.path), op.accept)
     case 'discover': {
       if (op.path.isRoot() || op.path.isResourceInstance())
         invalidPath(op.kind, op.path, '/o, /o/i or /o/i/r')
-      const req: RequestOptions = { method: 'GET', path: dm(op.path), accept: ContentFormat.LINK_FORMAT }
+      const req: RequestOptions = {
+        method: 'GET',
+        path: dmPath(rootPath, op.path),
+        accept: ContentFormat.LINK_FORMAT,
+      }
       if (op.depth === undefined) return req
       if (!Number.isInteger(op.depth) || op.depth < 0 || op.depth > 3) {
         throw new Lwm2mError('LWM2M_INVALID_VALUE', `Discover depth must be 0 to 3, not ${op.depth}`)
@@ -102,18 +105,18 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
       }
       return {
         method,
-        path: dm(op.path),
+        path: dmPath(rootPath, op.path),
         contentFormat: op.contentFormat,
         payload: encodeNode(ctx, op.contentFormat, op.node, op.path),
       }
     }
     case 'writeAttributes':
       if (op.path.isRoot()) invalidPath(op.kind, op.path, '/o, /o/i, /o/i/r or /o/i/r/ri')
-      return { method: 'PUT', path: dm(op.path), query: formatAttributeQuery(op.attributes) }
+      return { method: 'PUT', path: dmPath(rootPath, op.path), query: formatAttributeQuery(op.attributes) }
     case 'execute': {
       if (!op.path.isResource()) invalidPath(op.kind, op.path, '/o/i/r')
       const args = op.arguments?.length ? formatExecuteArguments(op.arguments) : undefined
-      const req: RequestOptions = { method: 'POST', path: dm(op.path) }
+      const req: RequestOptions = { method: 'POST', path: dmPath(rootPath, op.path) }
       return args === undefined
         ? req
         : { ...req, contentFormat: ContentFormat.TEXT, payload: text.encode(args) }
@@ -153,7 +156,7 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
       }
       return {
         method: 'POST',
-        path: dm(op.path),
+        path: dmPath(rootPath, op.path),
         contentFormat: op.contentFormat,
         payload: encodeNode(ctx, op.contentFormat, node, op.path),
       }
@@ -161,7 +164,7 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
     case 'delete':
       if (!(op.path.isInstance() || op.path.isResourceInstance()))
         invalidPath(op.kind, op.path, '/o/i or /o/i/r/ri')
-      return { method: 'DELETE', path: dm(op.path) }
+      return { method: 'DELETE', path: dmPath(rootPath, op.path) }
     case 'readComposite':
     case 'observeComposite':
     case 'cancelObservationComposite': {
@@ -169,7 +172,7 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
       if (!codec.encodePaths) throw unsupported(op.contentFormat, 'a list of paths')
       let req: RequestOptions = {
         method: 'FETCH',
-        path: root(),
+        path: rootSegments(rootPath),
         contentFormat: op.contentFormat,
         payload: codec.encodePaths(op.paths),
       }
@@ -184,18 +187,25 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
       if (!codec.encodeNodes) throw unsupported(op.contentFormat, 'several nodes')
       return {
         method: 'iPATCH',
-        path: root(),
+        path: rootSegments(rootPath),
         contentFormat: op.contentFormat,
         payload: codec.encodeNodes(op.nodes, ctx.models),
       }
     }
     case 'observe': {
       if (op.path.isRoot()) invalidPath(op.kind, op.path, '/o, /o/i, /o/i/r or /o/i/r/ri')
-      const req = withAccept({ method: 'GET', path: dm(op.path) }, op.accept)
-      return op.attributes ? { ...req, query: formatAttributeQuery(op.attributes) } : req
+      const path = dmPath(rootPath, op.path)
+      if (!op.attributes) return getRequest(path, op.accept)
+      const query = formatAttributeQuery(op.attributes)
+      return op.accept === undefined
+        ? { method: 'GET', path, query }
+        : { method: 'GET', path, query, accept: op.accept }
     }
     case 'cancelObservation':
-      return { ...withAccept({ method: 'GET', path: dm(op.path) }, op.accept), options: OBSERVE_DEREGISTER }
+      return {
+        ...withAccept({ method: 'GET', path: dmPath(rootPath, op.path) }, op.accept),
+        options: OBSERVE_DEREGISTER,
+      }
     case 'send': {
       if (!SEND_FORMATS.includes(op.contentFormat))
         throw unsupported(op.contentFormat, 'Send data (SenML CBOR, SenML JSON or LwM2M CBOR do)')
@@ -221,6 +231,19 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
 
 function unsupported(format: number, what: string): Lwm2mError {
   return new Lwm2mError('LWM2M_UNSUPPORTED_FORMAT', `content format ${format} cannot carry ${what}`)
+}
+
+/** A GET of `path`, with Accept when given (one literal per shape: no spread on the request path). */
+function getRequest(path: readonly string[], accept: number | undefined): RequestOptions {
+  return accept === undefined ? { method: 'GET', path } : { method: 'GET', path, accept }
+}
+
+/** Uri-Path of a Device Management or Information Reporting path: the client's root path first. */
+function dmPath(rootPath: string | undefined, path: Lwm2mPath): string[] {
+  const segments = path.toSegments()
+  if (rootPath === undefined || rootPath === '/') return segments
+  const root = rootSegments(rootPath)
+  return root.length === 0 ? segments : [...root, ...segments]
 }
 
 function withAccept(req: RequestOptions, accept: number | undefined): RequestOptions {

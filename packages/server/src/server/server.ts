@@ -666,10 +666,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     if (task.signal !== undefined) ({ signal, dispose } = this.#requestSignal(task.signal))
     let sent: Promise<CoapResponse>
     try {
-      sent = ep.request(
-        reg.peer,
-        task.timeout === undefined ? { ...req, signal } : { ...req, timeout: task.timeout, signal },
-      )
+      sent = ep.request(reg.peer, withDeadline(req, task.timeout, signal))
     } catch (err) {
       dispose?.()
       return Promise.reject(this.#requestError(err, reg.endpoint))
@@ -993,6 +990,27 @@ function argumentErrors<A, B, T>(fn: (a: A, b: B) => T, a: A, b: B): T {
     }
     throw err
   }
+}
+
+/**
+ * `req` with the caller's time left and a signal. One literal with every field (absent ones
+ * undefined, which the endpoint reads as absent), so that every request has one object shape:
+ * a spread of requests of many shapes is a slow, megamorphic copy on the request path.
+ */
+function withDeadline(req: RequestOptions, timeout: number | undefined, signal: AbortSignal): RequestOptions {
+  const out: { readonly [K in keyof RequestOptions]-?: RequestOptions[K] | undefined } = {
+    method: req.method,
+    path: req.path,
+    query: req.query,
+    contentFormat: req.contentFormat,
+    accept: req.accept,
+    payload: req.payload,
+    options: req.options,
+    confirmable: req.confirmable,
+    timeout: timeout ?? req.timeout,
+    signal,
+  }
+  return out as RequestOptions
 }
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

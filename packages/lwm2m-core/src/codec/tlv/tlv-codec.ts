@@ -228,7 +228,7 @@ function decodeAt(bytes: Uint8Array, path: Lwm2mPath, models: ModelLookup): Lwm2
           path: path.toString(),
         })
       }
-      return multiple(bytes, tlvs, rid!, `/${oid}/${iid}/${rid}`, model)
+      return multiple(bytes, tlvs, rid!, [oid!, iid!, rid!], model)
     }
     case 'resourceInstance': {
       const model = resourceModelOf(models, oid!, rid!)
@@ -300,22 +300,21 @@ function decodeResource(
   iid: number,
   model: ResourceModel | undefined,
 ): Resource {
-  const where = `/${oid}/${iid}/${t.id}`
   if (model !== undefined && model.multiple !== (t.type === TlvType.MULTIPLE_RESOURCE)) {
     fail(`resource ${model.id} (${model.name}) is ${model.multiple ? 'multiple' : 'single'}-instance`, t)
   }
   if (t.type === TlvType.RESOURCE) {
-    const { type, value } = tlvValue(FORMAT, bytes, t.start, t.end, model?.type, where)
+    const { type, value } = tlvValue(FORMAT, bytes, t.start, t.end, model?.type, [oid, iid, t.id])
     return { kind: 'resource', id: t.id, type, value }
   }
-  return multiple(bytes, readTlvs(bytes, t.start, t.end), t.id, where, model)
+  return multiple(bytes, readTlvs(bytes, t.start, t.end), t.id, [oid, iid, t.id], model)
 }
 
 function multiple(
   bytes: Uint8Array,
   tlvs: readonly Tlv[],
   rid: number,
-  where: string,
+  where: readonly number[],
   model: ResourceModel | undefined,
 ): MultipleResource {
   const instances = new Map<number, ResourceValue>()
@@ -323,7 +322,7 @@ function multiple(
   for (const ri of tlvs) {
     if (ri.type !== TlvType.RESOURCE_INSTANCE) fail('expected a Resource Instance TLV', ri)
     if (instances.has(ri.id)) fail(`resource instance ${ri.id} given twice`, ri)
-    const v = tlvValue(FORMAT, bytes, ri.start, ri.end, model?.type, `${where}/${ri.id}`)
+    const v = tlvValue(FORMAT, bytes, ri.start, ri.end, model?.type, [...where, ri.id])
     type = v.type
     instances.set(ri.id, v.value)
   }

@@ -80,6 +80,45 @@ export function tlvValueBytes(type: ResourceType, raw: ResourceValue, where: str
 }
 
 /**
+ * Where a value sits, for error messages only: a path text, or the ids of one (built into
+ * text only when an error needs it, not for every value decoded).
+ */
+export type ValueWhere = string | readonly number[]
+
+function whereText(where: ValueWhere): string {
+  return typeof where === 'string' ? where : `/${where.join('/')}`
+}
+
+function valueError(format: number, why: string, where: ValueWhere): never {
+  throw new Lwm2mCodecError(format, why, { path: whereText(where) })
+}
+
+function view(bytes: Uint8Array, start: number, len: number): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset + start, len)
+}
+
+/** UTF-8 text of `bytes[start, end)`, or undefined when it is not well-formed. */
+function utf8Text(bytes: Uint8Array, start: number, end: number): string | undefined {
+  // Short ASCII text (most LwM2M strings) is copied here: it is valid UTF-8 as it stands,
+  // and cheaper to read than through a validation pass and a TextDecoder call.
+  if (end - start <= 64) {
+    let text = ''
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!
+      if (c > 0x7f) return utf8TextChecked(bytes, start, end)
+      text += String.fromCharCode(c)
+    }
+    return text
+  }
+  return utf8TextChecked(bytes, start, end)
+}
+
+function utf8TextChecked(bytes: Uint8Array, start: number, end: number): string | undefined {
+  if (utf8ErrorOffset(bytes, start, end) >= 0) return undefined
+  return utf8Decoder.decode(bytes.subarray(start, end))
+}
+
+/**
  * Reads a TLV value of `type` from `bytes[start, end)`. Without a type (no model) the
  * value is Opaque: TLV does not say what its bytes are. Throws Lwm2mCodecError.
  */
@@ -89,57 +128,61 @@ export function tlvValue(
   start: number,
   end: number,
   type: ResourceType | undefined,
-  where: string,
+  where: ValueWhere,
 ): { type: ResourceType; value: ResourceValue } {
   const len = end - start
-  const fail = (why: string): never => {
-    throw new Lwm2mCodecError(format, why, { path: where })
-  }
-  const view = () => new DataView(bytes.buffer, bytes.byteOffset + start, len)
   switch (type) {
     case undefined:
     case 'opaque':
       return { type: 'opaque', value: bytes.slice(start, end) }
     case 'string':
     case 'corelnk': {
-      if (utf8ErrorOffset(bytes, start, end) >= 0) fail(`${type} is not valid UTF-8`)
-      return { type, value: utf8Decoder.decode(bytes.subarray(start, end)) }
+      const text = utf8Text(bytes, start, end)
+      if (text === undefined) return valueError(format, `${type} is not valid UTF-8`, where)
+      return { type, value: text }
     }
     case 'none':
       return { type, value: '' }
     case 'integer':
     case 'time': {
       let n: number | bigint
-      if (len === 1) n = view().getInt8(0)
-      else if (len === 2) n = view().getInt16(0)
-      else if (len === 4) n = view().getInt32(0)
-      else if (len === 8) n = normalizeInteger(view().getBigInt64(0))!
-      else return fail(`a ${type} takes 1, 2, 4 or 8 bytes, not ${len}`)
+      if (len === 1) n = (bytes[start]! << 24) >> 24
+      else if (len === 2) n = ((bytes[start]! << 24) | (bytes[start + 1]! << 16)) >> 16
+      else if (len === 4)
+        n = (bytes[start]! << 24) | (bytes[start + 1]! << 16) | (bytes[start + 2]! << 8) | bytes[start + 3]!
+      else if (len === 8) n = normalizeInteger(view(bytes, start, len).getBigInt64(0))!
+      else return valueError(format, `a ${type} takes 1, 2, 4 or 8 bytes, not ${len}`, where)
       if (type === 'integer') return { type, value: n }
       try {
-        return { type, value: secondsToTime(n, where) }
+        return { type, value: secondsToTime(n, whereText(where)) }
       } catch (e) {
-        return fail((e as Lwm2mError).message)
+        return valueError(format, (e as Lwm2mError).message, where)
       }
     }
     case 'unsigned': {
       let n: number | bigint
       if (len === 1) n = bytes[start]!
-      else if (len === 2) n = view().getUint16(0)
-      else if (len === 4) n = view().getUint32(0)
-      else if (len === 8) n = normalizeInteger(view().getBigUint64(0))!
-      else return fail(`an unsigned integer takes 1, 2, 4 or 8 bytes, not ${len}`)
+      else if (len === 2) n = (bytes[start]! << 8) | bytes[start + 1]!
+      else if (len === 4)
+        n =
+          ((bytes[start]! << 24) |
+            (bytes[start + 1]! << 16) |
+            (bytes[start + 2]! << 8) |
+            bytes[start + 3]!) >>>
+          0
+      else if (len === 8) n = normalizeInteger(view(bytes, start, len).getBigUint64(0))!
+      else return valueError(format, `an unsigned integer takes 1, 2, 4 or 8 bytes, not ${len}`, where)
       return { type, value: n }
     }
     case 'float':
-      if (len === 4) return { type, value: view().getFloat32(0) }
-      if (len === 8) return { type, value: view().getFloat64(0) }
-      return fail(`a float takes 4 or 8 bytes, not ${len}`)
+      if (len === 4) return { type, value: view(bytes, start, len).getFloat32(0) }
+      if (len === 8) return { type, value: view(bytes, start, len).getFloat64(0) }
+      return valueError(format, `a float takes 4 or 8 bytes, not ${len}`, where)
     case 'boolean':
-      if (len !== 1 || bytes[start]! > 1) fail('a boolean is one byte, 0 or 1')
+      if (len !== 1 || bytes[start]! > 1) valueError(format, 'a boolean is one byte, 0 or 1', where)
       return { type, value: bytes[start] === 1 }
     case 'objlnk':
-      if (len !== 4) fail(`an object link takes 4 bytes, not ${len}`)
+      if (len !== 4) valueError(format, `an object link takes 4 bytes, not ${len}`, where)
       return {
         type,
         value: {

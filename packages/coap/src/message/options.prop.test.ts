@@ -1,0 +1,24 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { decodeString, encodeString } from './options.js'
+
+const reference = new TextEncoder()
+
+describe('string option values (RFC 7252 section 3.2: string values are UTF-8)', () => {
+  it('encodes every string as TextEncoder does, short ASCII ones too (they take a faster copy)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 80 }),
+          fc.string({ unit: 'binary', maxLength: 80 }),
+          fc.string({ unit: 'grapheme-ascii', maxLength: 70 }),
+        ),
+        (s) => {
+          expect([...encodeString(s)]).toEqual([...reference.encode(s)])
+          // A string without lone surrogates comes back as it went.
+          if (s.isWellFormed()) expect(decodeString(encodeString(s))).toBe(s)
+        },
+      ),
+    )
+  })
+})
