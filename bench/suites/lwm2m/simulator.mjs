@@ -116,7 +116,47 @@ function parseOptions(msg) {
   return { opts, payloadAt: i < msg.length ? i + 1 : msg.length }
 }
 
+// A request's answer depends on its type, code, options and payload, never on its token or
+// Message ID: the answer to a request without Observe is made once per kind of request (the
+// bytes after its token) and copied with the token and Message ID of each (bounded table).
+const answers = new Map()
+
 function answerRequest(c, msg, rinfo) {
+  const tkl = msg[0] & 0x0f
+  const key = msg.latin1Slice(0, 2) + msg.latin1Slice(4 + tkl)
+  const known = answers.get(key)
+  if (known !== undefined) {
+    const out = Buffer.allocUnsafe(4 + tkl + known.tail.length)
+    out[0] = known.head | tkl
+    out[1] = known.code
+    if (known.head === 0x60) {
+      out[2] = msg[2]
+      out[3] = msg[3]
+    } else {
+      const mid = c.nextMid++ & 0xffff
+      out[2] = mid >> 8
+      out[3] = mid & 0xff
+    }
+    msg.copy(out, 4, 4, 4 + tkl)
+    known.tail.copy(out, 4 + tkl)
+    answered++
+    c.sock.send(out, rinfo.port, rinfo.address)
+    return
+  }
+  const out = makeAnswer(c, msg, rinfo)
+  // Answers to Observe requests change the client's state: those are made each time.
+  if (!out.stateful && answers.size < 256) {
+    answers.set(key, {
+      head: out.bytes[0] & 0xf0,
+      code: out.bytes[1],
+      tail: Buffer.from(out.bytes.subarray(4 + tkl)),
+    })
+  }
+  answered++
+  c.sock.send(out.bytes, rinfo.port, rinfo.address)
+}
+
+function makeAnswer(c, msg, rinfo) {
   const type = (msg[0] >> 4) & 3
   const tkl = msg[0] & 0x0f
   const token = [...msg.subarray(4, 4 + tkl)]
@@ -170,8 +210,7 @@ function answerRequest(c, msg, rinfo) {
     out[2] = mid >> 8
     out[3] = mid & 0xff
   }
-  answered++
-  c.sock.send(out, rinfo.port, rinfo.address)
+  return { bytes: out, stateful: observe !== undefined }
 }
 
 function onMessage(c, msg, rinfo) {
@@ -217,6 +256,57 @@ async function openClients() {
   await Promise.all(opening)
 }
 
+/**
+ * A confirmable message of a client awaiting its answer. Every one waits TIMEOUT_MS, so they
+ * expire in the order sent: one interval timer checks the oldest (no timer per exchange).
+ */
+class Pending {
+  constructor(c, mid, separate, resolve) {
+    this.c = c
+    this.mid = mid
+    this.separate = separate
+    this.waiting = false
+    this.settled = false
+    this.resolve = resolve
+    this.deadline = performance.now() + TIMEOUT_MS
+  }
+  done(code) {
+    if (this.settled) return
+    this.settled = true
+    this.resolve(code)
+  }
+}
+
+const expiring = []
+let expiringHead = 0
+let sweeper
+
+function track(p) {
+  p.c.pending = p
+  expiring.push(p)
+  sweeper ??= setInterval(sweepExpired, 50)
+}
+
+function sweepExpired() {
+  const now = performance.now()
+  while (expiringHead < expiring.length && expiring[expiringHead].deadline <= now) {
+    const p = expiring[expiringHead]
+    expiring[expiringHead++] = undefined
+    if (p.settled) continue
+    if (p.c.pending === p) p.c.pending = undefined
+    p.done(TIMEOUT)
+  }
+  if (expiringHead === expiring.length) {
+    expiring.length = 0
+    expiringHead = 0
+    clearInterval(sweeper)
+    sweeper = undefined
+  } else if (expiringHead > 4096 && expiringHead * 2 > expiring.length) {
+    expiring.splice(0, expiringHead)
+    expiringHead = 0
+  }
+}
+
 /** Sends `datagram` from client `c` as a confirmable exchange; resolves with the answer code, RESET or TIMEOUT. */
 function exchange(c, datagram, target) {
   return new Promise((resolve) => {
@@ -227,19 +317,7 @@ function exchange(c, datagram, target) {
     datagram[5] = (c.i >> 16) & 0xff
     datagram[6] = (c.i >> 8) & 0xff
     datagram[7] = mid & 0xff
-    const timer = setTimeout(() => {
-      if (c.pending?.mid === mid) c.pending = undefined
-      resolve(TIMEOUT)
-    }, TIMEOUT_MS)
-    c.pending = {
-      mid,
-      separate: true,
-      waiting: false,
-      done: (code) => {
-        clearTimeout(timer)
-        resolve(code)
-      },
-    }
+    track(new Pending(c, mid, true, resolve))
     c.sock.send(datagram, target.port, target.address)
   })
 }
@@ -279,6 +357,32 @@ async function register({ window = 64 }) {
   return { registered: ok, failed, seconds, rate: ok / seconds, deciles }
 }
 
+/**
+ * A confirmable 2.05 notification of observation `o` (RFC 7641 section 4.2): its token
+ * (section 3.2), Observe = its sequence number, Content-Format, the payload.
+ */
+function notification(o, mid, payload) {
+  const seq = o.seq
+  const seqLen = seq === 0 ? 0 : seq < 0x100 ? 1 : seq < 0x10000 ? 2 : 3
+  const format = o.format ?? 0
+  const formatLen = format === 0 ? 0 : format < 0x100 ? 1 : 2
+  const tkl = o.token.length
+  const out = Buffer.allocUnsafe(4 + tkl + 1 + seqLen + 1 + formatLen + 1 + payload.length)
+  out[0] = 0x40 | tkl
+  out[1] = 0x45
+  out[2] = mid >> 8
+  out[3] = mid & 0xff
+  for (let k = 0; k < tkl; k++) out[4 + k] = o.token[k]
+  let i = 4 + tkl
+  out[i++] = (6 << 4) | seqLen // Observe (6)
+  for (let k = seqLen - 1; k >= 0; k--) out[i++] = (seq >> (8 * k)) & 0xff
+  out[i++] = (6 << 4) | formatLen // Content-Format (12 = 6 + 6)
+  for (let k = formatLen - 1; k >= 0; k--) out[i++] = (format >> (8 * k)) & 0xff
+  out[i++] = 0xff
+  payload.copy(out, i)
+  return out
+}
+
 async function notify({ seconds = 2, window = 64 }) {
   const observed = clients.filter((c) => c.observation !== undefined)
   if (observed.length === 0) return { sent: 0, acked: 0, rate: 0, observed: 0 }
@@ -304,36 +408,10 @@ async function notify({ seconds = 2, window = 64 }) {
             : Buffer.from(tlvRes(o.resource, [value]))
           : Buffer.from(String(value))
       o.seq = (o.seq + 1) & 0xffffff
-      const msg = message(
-        0,
-        0x45,
-        [
-          [6, uint(o.seq)],
-          [12, uint(o.format ?? 0)],
-        ],
-        payload,
-      )
-      // The notification carries the observation's token (RFC 7641 section 3.2), not one of ours.
-      const withToken = Buffer.concat([
-        Buffer.from([(msg[0] & 0xf0) | o.token.length, 0x45, 0, 0]),
-        Buffer.from(o.token),
-        msg.subarray(8),
-      ])
       const mid = c.nextMid++ & 0xffff
-      withToken[2] = mid >> 8
-      withToken[3] = mid & 0xff
+      const withToken = notification(o, mid, payload)
       const code = await new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          if (c.pending?.mid === mid) c.pending = undefined
-          resolve(TIMEOUT)
-        }, TIMEOUT_MS)
-        c.pending = {
-          mid,
-          done: (code) => {
-            clearTimeout(timer)
-            resolve(code)
-          },
-        }
+        track(new Pending(c, mid, false, resolve))
         c.sock.send(withToken, o.port, o.address)
       })
       if (code === RESET) {
