@@ -191,7 +191,7 @@ for (const [name, suite] of Object.entries(SCRIPT_SUITES)) {
     continue
   }
   log(`bench: suite ${name}`)
-  const env = { ...process.env, ...(opts.quick ? { BENCH_MS: '300', BENCH_QUICK: '1' } : {}) }
+  const env = { ...process.env, ...(opts.quick ? { BENCH_MS: '100', BENCH_QUICK: '1' } : {}) }
   const r = spawnSync(process.execPath, [script], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env,

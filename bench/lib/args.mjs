@@ -65,7 +65,14 @@ const DEFAULTS = {
   help: false,
 }
 
-const QUICK = { duration: 1, warmup: 0.3, runs: 1, 'lwm2m-memory': [10000], 'lwm2m-observe': 1000 }
+const QUICK = {
+  duration: 1,
+  warmup: 0.3,
+  runs: 1,
+  k: [1, 64],
+  'lwm2m-memory': [10000],
+  'lwm2m-observe': 1000,
+}
 const NUMERIC_LISTS = new Set(['k', 'lwm2m-clients', 'lwm2m-memory'])
 
 function convert(name, type, raw) {

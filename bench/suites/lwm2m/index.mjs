@@ -12,6 +12,8 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 const SIMULATOR = here('./simulator.mjs')
 /** Sockets per simulator process: the open-file limit here is 20,000 per process. */
 const CLIENTS_PER_SIMULATOR = 15_000
+/** Clients of the warm-up burst before the measured one (at most N). */
+const WARM_UP_CLIENTS = 1_000
 
 export const LWM2M_SERVERS = {
   'lwm2m-server': {
@@ -70,7 +72,32 @@ async function ceilingAt(k, opts, coapResults, log) {
   }
 }
 
-/** One server, one N: register, heap, read, observe, notify. */
+/**
+ * Warms a server up as the coap suite does (its `warmup`): other clients (`warm-<i>`, from
+ * their own loopback address) register and de-register before the measured burst, so that
+ * the figures of N = 1,000, a burst of a fraction of a second, measure the server's code and
+ * not its compilation. Reads and notifications have their warm-up seconds in their commands.
+ */
+async function warmUp(port, n, k) {
+  const sim = await startControlled(SIMULATOR, [
+    `--port=${port}`,
+    `--clients=${Math.min(n, WARM_UP_CLIENTS)}`,
+    '--first=0',
+    '--bind=127.0.9.1',
+    '--prefix=warm',
+  ])
+  try {
+    const reg = await sim.send({ cmd: 'register', window: k })
+    const dereg = await sim.send({ cmd: 'deregister', window: k })
+    if (reg.failed > 0 || dereg.failed > 0) {
+      throw new Error(`warm-up: ${reg.failed} registrations and ${dereg.failed} de-registrations failed`)
+    }
+  } finally {
+    await sim.stop()
+  }
+}
+
+/** One server, one N: warm up, register, heap, read, observe, notify. */
 async function runPoint(name, n, opts, log) {
   const spec = LWM2M_SERVERS[name]
   const server = await spec.start()
@@ -78,9 +105,11 @@ async function runPoint(name, n, opts, log) {
   const point = { n }
   let sims = []
   try {
+    const k = opts['lwm2m-k']
+    const rates = !opts['lwm2m-memory-only']
+    if (rates && opts.warmup > 0) await warmUp(server.ready.port, n, k)
     const heap0 = (await server.send({ cmd: 'heap' })).heapUsed
     sims = await startSimulators(server.ready.port, n)
-    const k = opts['lwm2m-k']
     const regs = await all(sims, { cmd: 'register', window: Math.max(1, Math.round(k / sims.length)) })
     const registered = regs.reduce((a, r) => a + r.registered, 0)
     const seconds = Math.max(...regs.map((r) => r.seconds))
@@ -100,8 +129,14 @@ async function runPoint(name, n, opts, log) {
     log(
       `  ${spec.label} N=${n}: ${Math.round(point.registrations.rate)} registrations/s, ${Math.round(point.heap.bytesPerClient ?? 0)} B heap per client`,
     )
-    if (!opts['lwm2m-memory-only']) {
-      const read = await server.send({ cmd: 'read', path: '/3/0', seconds: opts.duration, window: k })
+    if (rates) {
+      const read = await server.send({
+        cmd: 'read',
+        path: '/3/0',
+        seconds: opts.duration,
+        window: k,
+        warmup: opts.warmup,
+      })
       point.reads = read
       const obs = await server.send({
         cmd: 'observe',
@@ -110,12 +145,10 @@ async function runPoint(name, n, opts, log) {
         limit: opts['lwm2m-observe'],
       })
       point.observe = obs
+      const window = Math.max(1, Math.round(k / sims.length))
+      if (opts.warmup > 0) await all(sims, { cmd: 'notify', seconds: opts.warmup, window })
       await server.send({ cmd: 'notifications' })
-      const sent = await all(sims, {
-        cmd: 'notify',
-        seconds: opts.duration,
-        window: Math.max(1, Math.round(k / sims.length)),
-      })
+      const sent = await all(sims, { cmd: 'notify', seconds: opts.duration, window })
       const got = await server.send({ cmd: 'notifications' })
       const sentSeconds = Math.max(...sent.map((s) => s.seconds))
       point.notifications = {

@@ -9,11 +9,14 @@
 //                                    the rate overall and per tenth of the clients
 //   {"cmd":"notify","seconds":2,"window":64}   confirmable notifications of the observations the
 //                                    server made, K unacknowledged at a time, round robin over clients
+//   {"cmd":"deregister","window":64}   De-register every registered client, K in flight
 //   {"cmd":"stats"}                  requests answered, observations held
 //   {"cmd":"exit"}
 //
 // Usage: node simulator.mjs --port=N --clients=N [--host=127.0.0.1] [--bind=127.0.0.1] [--first=0]
-//   --bind: the local address of the sockets; --first: index of the first client (names sim-<i>)
+//   [--prefix=sim]
+//   --bind: the local address of the sockets; --first: index of the first client; --prefix: of
+//   the endpoint names (<prefix>-<i>)
 
 import { createSocket } from 'node:dgram'
 import { performance } from 'node:perf_hooks'
@@ -31,6 +34,7 @@ const port = Number(args.port)
 const N = Number(args.clients)
 const bind = args.bind ?? '127.0.0.1'
 const first = Number(args.first ?? 0)
+const prefix = args.prefix ?? 'sim'
 const TIMEOUT_MS = 2000
 /** What an exchange resolves with besides an answer code: the peer reset it, or nothing came. */
 const RESET = -2
@@ -69,7 +73,7 @@ function registerRequest(i) {
     [
       [11, str('rd')],
       [12, uint(40)],
-      [15, str(`ep=sim-${first + i}`)],
+      [15, str(`ep=${prefix}-${first + i}`)],
       [15, str('lt=86400')],
       [15, str('lwm2m=1.0')],
       [15, str('b=U')],
@@ -213,6 +217,13 @@ function makeAnswer(c, msg, rinfo) {
   return { bytes: out, stateful: observe !== undefined }
 }
 
+/** The Location-Path (8) segments of a response: where a Register put the registration. */
+function locationOf(msg) {
+  return parseOptions(msg)
+    .opts.filter((o) => o[0] === 8)
+    .map((o) => o[1].toString())
+}
+
 function onMessage(c, msg, rinfo) {
   if (msg.length < 4) return
   const type = (msg[0] >> 4) & 3
@@ -231,11 +242,13 @@ function onMessage(c, msg, rinfo) {
         return
       }
       c.pending = undefined
+      if (code === 0x41) c.location = locationOf(msg)
       p.done(type === 2 ? code : RESET)
     } else strays++
   } else if (code >= 0x40 && p?.waiting && msg[4 + (msg[0] & 0x0f) - 1] === (p.mid & 0xff)) {
     if (type === 0) c.sock.send(Buffer.from([0x60, 0, msg[2], msg[3]]), rinfo.port, rinfo.address)
     c.pending = undefined
+    if (code === 0x41) c.location = locationOf(msg)
     p.done(code)
   } else if (type === 0 && code === 0) {
     c.sock.send(Buffer.from([0x70, 0, msg[2], msg[3]]), rinfo.port, rinfo.address) // RST a CoAP ping
@@ -246,7 +259,14 @@ async function openClients() {
   const opening = []
   for (let i = 0; i < N; i++) {
     const sock = createSocket('udp4')
-    const c = { i, sock, nextMid: (i * 7919) & 0xffff, pending: undefined, observation: undefined }
+    const c = {
+      i,
+      sock,
+      nextMid: (i * 7919) & 0xffff,
+      pending: undefined,
+      observation: undefined,
+      location: undefined,
+    }
     clients[i] = c
     sock.on('message', (msg, rinfo) => onMessage(c, msg, rinfo))
     sock.on('error', () => {})
@@ -383,6 +403,36 @@ function notification(o, mid, payload) {
   return out
 }
 
+/** De-registers every registered client (DELETE of its location, Core TS 1.2 section 6.2.3), K in flight. */
+async function deregister({ window = 64 }) {
+  const target = { address: host, port }
+  const registered = clients.filter((c) => c.location !== undefined)
+  let next = 0
+  let ok = 0
+  let failed = 0
+  const t0 = performance.now()
+  const worker = async () => {
+    while (next < registered.length) {
+      const c = registered[next++]
+      const request = message(
+        0,
+        0x04,
+        c.location.map((segment) => [11, str(segment)]),
+        undefined,
+      )
+      let code = TIMEOUT
+      for (let attempt = 0; attempt < 3 && code === TIMEOUT; attempt++)
+        code = await exchange(c, request, target)
+      if (code === 0x42) {
+        ok++
+        c.location = undefined
+      } else failed++
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(window, registered.length) }, worker))
+  return { deregistered: ok, failed, seconds: (performance.now() - t0) / 1000 }
+}
+
 async function notify({ seconds = 2, window = 64 }) {
   const observed = clients.filter((c) => c.observation !== undefined)
   if (observed.length === 0) return { sent: 0, acked: 0, rate: 0, observed: 0 }
@@ -434,6 +484,7 @@ for await (const line of lines) {
   let out
   if (msg.cmd === 'register') out = await register(msg)
   else if (msg.cmd === 'notify') out = await notify(msg)
+  else if (msg.cmd === 'deregister') out = await deregister(msg)
   else if (msg.cmd === 'stats')
     out = { answered, strays, observed: clients.filter((c) => c.observation).length }
   else if (msg.cmd === 'exit') break

@@ -1,8 +1,9 @@
 // The command loop of a benchmarked LwM2M server process: one JSON line in, one JSON line out.
 //   {"cmd":"heap"}                         heapUsed after full GCs (run node with --expose-gc)
 //   {"cmd":"count"}                        registrations held
-//   {"cmd":"read","path":"/3/0","seconds":2,"window":64}   server-initiated reads of every
-//                                          registered client in turn, K at a time
+//   {"cmd":"read","path":"/3/0","seconds":2,"window":64,"warmup":0}   server-initiated reads of
+//                                          every registered client in turn, K at a time (after
+//                                          `warmup` seconds of reads not counted)
 //   {"cmd":"observe","path":"/3/0/9","window":64,"limit":0} one observation per client (the first `limit`)
 //   {"cmd":"notifications"}                notifications received (and decoded) since the last call
 //   {"cmd":"exit"}
@@ -15,7 +16,13 @@ function heap() {
   return process.memoryUsage().heapUsed
 }
 
-async function readLoop(impl, { path, seconds = 2, window = 64 }) {
+/** Reads for `seconds`, after `warmup` seconds of reads that are not counted. */
+async function readLoop(impl, { path, seconds = 2, window = 64, warmup = 0 }) {
+  if (warmup > 0) await readFor(impl, path, warmup, window)
+  return readFor(impl, path, seconds, window)
+}
+
+async function readFor(impl, path, seconds, window) {
   const names = await impl.endpoints()
   if (names.length === 0) return { ok: 0, failed: 0, rate: 0 }
   let ok = 0
