@@ -22,6 +22,7 @@ import { c6 } from '../src/configurations/c06.js'
 import { C12_IDENTITIES, c12 } from '../src/configurations/c12.js'
 import type { ClientConfiguration } from '../src/configurations/context.js'
 import { ENDPOINT, type Ets, startEts } from '../src/harness.js'
+import { createPortfolioInstance, deleteAllPortfolioInstances } from '../src/procedures/portfolio.js'
 import { writeServerInstanceInTlv } from '../src/procedures/write-server-tlv.js'
 import { tlvEntries } from '../src/tlv.js'
 import { flatComposite, flatValues, writablePart } from '../src/values.js'
@@ -932,6 +933,51 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
           '</3/0/8>;dim=2,</3/0/8/0>,</3/0/8/1>,</3/0/9>,</3/0/11>;dim=1,</3/0/11/0>,</3/0/16>',
         3,
       )
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.1-int-237 Read on Object without Accept', async () => {
+    const ets = await startEts({ configuration: c1 })
+    try {
+      for (const [path, expected] of [
+        ['/1', { '/1/0/0': 1, '/1/0/1': 86400, '/1/0/6': false, '/1/0/7': 'U' }],
+        ['/3', DEV_VALUES],
+      ] as const) {
+        const read = await ets.until(ets.server.read(ENDPOINT, path, { format: null }))
+        const e = ets.wire.last({ dir: 'out', method: 'GET', path })
+        expect(acceptOf(e.request.message)).toBeUndefined()
+        expect(codeOf(e)).toBe('2.05')
+        // The client's choice (SenML CBOR or JSON for a 1.1+ client); the server decodes it.
+        const format = contentFormatOf(e.response!.message)
+        expect([SENML_CBOR, SENML_JSON]).toContain(format)
+        expect(read.contentFormat).toBe(format)
+        expect(read.node.kind).toBe('object')
+        const values = flatValues(read.node, path)
+        if (path === '/3') expect(values).toEqual(expected)
+        else expect(values).toMatchObject(expected)
+      }
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.1-int-270 Create Object Instance', async () => {
+    // The ETS gives this case no procedure of its own: its result is int-1630's.
+    const ets = await startEts({ configuration: c12 })
+    try {
+      await createPortfolioInstance(ets)
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.1-int-290 Delete Object Instance', async () => {
+    // The ETS gives this case no procedure of its own: its result is int-1635's.
+    const ets = await startEts({ configuration: c12 })
+    try {
+      await deleteAllPortfolioInstances(ets)
     } finally {
       await ets.close()
     }
