@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { c1 } from '../src/configurations/c01.js'
 import { c3 } from '../src/configurations/c03.js'
 import { ENDPOINT, startEts } from '../src/harness.js'
+import { registrationUpdateTrigger } from '../src/procedures/update-trigger.js'
 import { codeOf, contentFormatOf, locationPath, text, uriQuery } from '../src/wire.js'
 
 /** The object list of a Register/Update payload, without the root link: "</1/0>,</3/0>" -> ['/1/0', '/3/0']. */
@@ -109,28 +110,7 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
   it('LightweightM2M-1.1-int-104 Registration Update Trigger', async () => {
     const ets = await startEts({ configuration: c1 })
     try {
-      const reg = await ets.registration()
-      // Precondition: the lifetime is 20 s (as int-102 leaves it).
-      let mark = ets.events.mark()
-      await ets.until(ets.server.write(ENDPOINT, '/1/0/1', 20))
-      const lt20 = await ets.until(ets.events.next('updated', mark))
-      const deadline = lt20.at + 20_000
-      // Before it expires, the server triggers an Update.
-      await ets.advance(2_000)
-      mark = ets.events.mark()
-      const since = ets.wire.mark()
-      expect((await ets.until(ets.server.execute(ENDPOINT, '/1/0/8'))).code).toBe(0x44)
-      expect(codeOf(ets.wire.last({ dir: 'out', method: 'POST', path: '/1/0/8', since }))).toBe('2.04')
-      const triggered = await ets.until(ets.events.next('updated', mark))
-      expect(triggered.at).toBeLessThan(deadline)
-      const update = ets.wire.last({ dir: 'in', method: 'POST', path: `/rd/${reg.id}`, since })
-      expect(uriQuery(update.request.message)).toEqual([])
-      expect(update.request.message.payload.length).toBe(0)
-      expect(codeOf(update)).toBe('2.04')
-      // After the original 20 s the client is still registered, under the same registration.
-      await ets.advance(deadline + 1_000 - ets.clock.now())
-      expect(ets.events.all('expired')).toEqual([])
-      expect((await ets.registration()).id).toBe(reg.id)
+      await registrationUpdateTrigger(ets)
     } finally {
       await ets.close()
     }
