@@ -1,6 +1,7 @@
 import { type Clock, DeadlineQueue, deriveParameters, silentLogger, systemClock } from '@lwm2m/coap'
 import {
   type AnnouncedObject,
+  applyProfiles,
   createAttributeStore,
   createCodecRegistry,
   defaultCodecs,
@@ -19,7 +20,7 @@ import { Dispatcher } from '../dispatch/dispatcher.js'
 import { ClientError } from '../errors.js'
 import { ObserverRegistry } from '../observe/registry.js'
 import { defaultUpdateMargin } from '../registration/retry.js'
-import { ServerSession, type ServerStatus } from '../registration/session.js'
+import { type Announcement, ServerSession, type ServerStatus } from '../registration/session.js'
 import { Collector, readValues } from '../send/values.js'
 import type { Scheduler } from '../time/timer.js'
 import type { ClientContext, ResolvedOptions } from './context.js'
@@ -280,8 +281,13 @@ export function createClient(options: ClientOptions): Lwm2mClient {
     bootstrapRequestTrigger: async (iid) => bootstrapNeeded('trigger', await shortServerIdOf(tree, iid)),
   })
 
-  /** The Register/Update payload (Core TS 1.2 section 6.2.1): objects, instances, versions and the `ct=` formats. */
-  const objectLinks = (): string => {
+  const profiles = versionAtLeast(version, '1.2') ? (options.profiles ?? []) : []
+
+  /**
+   * The Register/Update announcement (Core TS 1.2 section 6.2.1): the payload with objects,
+   * instances, versions and the `ct=` formats, without what the applying Profile IDs stand for.
+   */
+  const announcement = (): Announcement => {
     const objects: AnnouncedObject[] = []
     for (const id of tree.ids()) {
       if (NEVER_REGISTERED.includes(id)) continue
@@ -293,14 +299,19 @@ export function createClient(options: ClientOptions): Lwm2mClient {
         instances: object.instances(),
       })
     }
-    return formatRegistrationLinks({
-      rootPath,
-      supportedFormats: versionAtLeast(version, '1.1') ? announcedFormats(formats) : [],
-      objects,
-    })
+    const { profileIds, objects: listed } =
+      profiles.length === 0 ? { profileIds: [], objects } : applyProfiles(objects, profiles)
+    return {
+      links: formatRegistrationLinks({
+        rootPath,
+        supportedFormats: versionAtLeast(version, '1.1') ? announcedFormats(formats) : [],
+        objects: listed,
+      }),
+      profileIds,
+    }
   }
 
-  const host = { ctx, dispatcher, observers, objectLinks, bootstrapNeeded }
+  const host = { ctx, dispatcher, observers, announcement, bootstrapNeeded }
 
   /**
    * Registers a set of new sessions: those with a Registration Priority Order (/1/x/13)

@@ -85,8 +85,11 @@ export interface SessionHost {
   readonly ctx: ClientContext
   readonly dispatcher: Dispatcher
   readonly observers: ObserverRegistry
-  /** The Register/Update link payload of the objects hosted now. */
-  objectLinks(): string
+  /**
+   * The Register/Update announcement of the objects hosted now: the link payload and the
+   * Profile IDs (LwM2M 1.2 `pid`) that stand for the objects the payload leaves out.
+   */
+  announcement(): Announcement
   bootstrapNeeded(reason: BootstrapReason, shortServerId: number): void
 }
 
@@ -98,9 +101,20 @@ interface Desired {
   readonly queueMode: boolean
 }
 
+/** What a Register or Update announces of the objects (see {@link SessionHost.announcement}). */
+export interface Announcement {
+  readonly links: string
+  readonly profileIds: readonly string[]
+}
+
 /** What the server was last told. */
 interface Registered extends Desired {
   readonly links: string
+  readonly profileIds: readonly string[]
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i])
 }
 
 interface Stored {
@@ -241,7 +255,7 @@ export class ServerSession {
     }
   }
 
-  #registerParams(d: Desired): RegisterParams {
+  #registerParams(d: Desired, profileIds: readonly string[]): RegisterParams {
     const sms = this.#ctx.options.smsNumber
     return {
       endpoint: this.#ctx.endpointName,
@@ -250,22 +264,39 @@ export class ServerSession {
       binding: d.binding,
       queueMode: d.queueMode,
       ...(sms === undefined ? {} : { smsNumber: sms }),
+      ...(profileIds.length === 0 ? {} : { profileIds }),
     }
   }
 
-  /** What changed since the server was last told: the parameters of the next Update. */
-  #diff(): { params: UpdateParams; links: string | undefined; desired: Desired } {
+  /**
+   * What changed since the server was last told: the parameters of the next Update. New
+   * Profile IDs go with the links they leave out; when none applies any more an Update cannot
+   * withdraw the last ones (`pid` has no empty form), so the client registers anew.
+   */
+  #diff(): {
+    params: UpdateParams
+    links: string | undefined
+    desired: Desired
+    profileIds: readonly string[]
+    reregister: boolean
+  } {
     const d = this.#desired()
     const r = this.#registered
-    const currentLinks = this.host.objectLinks()
+    const current = this.host.announcement()
     const params: { -readonly [K in keyof UpdateParams]: UpdateParams[K] } = {}
-    if (r === undefined) return { params, links: undefined, desired: d }
+    const base = { desired: d, profileIds: current.profileIds, reregister: false }
+    if (r === undefined) return { ...base, params, links: undefined }
     if (d.lifetime !== r.lifetime) params.lifetime = d.lifetime
     if (!sameTransports(d.binding, r.binding) || d.queueMode !== r.queueMode) {
       params.binding = d.binding
       if (d.queueMode) params.queueMode = true
     }
-    return { params, links: currentLinks !== r.links ? currentLinks : undefined, desired: d }
+    if (!sameIds(current.profileIds, r.profileIds)) {
+      if (current.profileIds.length === 0) return { ...base, params, links: current.links, reregister: true }
+      params.profileIds = current.profileIds
+      return { ...base, params, links: current.links }
+    }
+    return { ...base, params, links: current.links !== r.links ? current.links : undefined }
   }
 
   // ---- connection ------------------------------------------------------------------
@@ -457,14 +488,18 @@ export class ServerSession {
       return { ok: false, kind: 'unreachable', error: new ClientError('CLIENT_NOT_STARTED', 'stopped') }
     try {
       const desired = this.#desired()
-      const links = this.host.objectLinks()
-      const op: RegisterOperation = { kind: 'register', params: this.#registerParams(desired), links }
+      const { links, profileIds } = this.host.announcement()
+      const op: RegisterOperation = {
+        kind: 'register',
+        params: this.#registerParams(desired, profileIds),
+        links,
+      }
       const response = await this.#request(buildRequest(op, this.#ctx.operations))
       const result = parseResponse(op, response, this.#ctx.operations)
       if (life.signal.aborted)
         return { ok: false, kind: 'unreachable', error: new ClientError('CLIENT_NOT_STARTED', 'stopped') }
       this.#location = result.location
-      this.#registered = { ...desired, links }
+      this.#registered = { ...desired, links, profileIds }
       this.#lastRefreshAt = this.#ctx.clock.now()
       this.#reachable = true
       this.#failedUpdates = 0
@@ -575,9 +610,13 @@ export class ServerSession {
 
   async #updateOnce(): Promise<void> {
     const life = this.#life
-    const { params, links, desired } = this.#diff()
+    const { params, links, desired, profileIds, reregister } = this.#diff()
     const force = this.#force
     this.#force = false
+    if (reregister) {
+      this.#spawn(this.#reregister(), 're-registering')
+      return
+    }
     if (!force && Object.keys(params).length === 0 && links === undefined) return
     const location = this.#location
     if (location === undefined) return
@@ -602,6 +641,7 @@ export class ServerSession {
         bindingText: params.binding !== undefined ? desired.bindingText : before.bindingText,
         queueMode: params.binding !== undefined ? desired.queueMode : before.queueMode,
         links: links ?? before.links,
+        profileIds: params.profileIds === undefined ? before.profileIds : profileIds,
       }
       this.#lastRefreshAt = this.#ctx.clock.now()
       this.#reachable = true
