@@ -227,6 +227,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
       lifetimeGrace: grace,
       checkSendObjects: options.checkSendObjects ?? true,
       links: this.#links,
+      profiles: new Map((options.profiles ?? []).map((p) => [p.id, p])),
       schemeOf: (i) => this.endpoints[i]!.scheme,
       newId: () => randomId(this.#random),
       modelsFor: (reg) => this.#modelsFor(reg),
@@ -305,7 +306,8 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   async read(endpoint: string, path: string | Lwm2mPath, options: ReadOptions = {}): Promise<NodeResult> {
     const p = pathArgument(path)
     return this.#perform(endpoint, options, (reg) => {
-      const accept = options.format === null ? undefined : (options.format ?? chooseReadFormat(formatsOf(reg)))
+      const accept =
+        options.format === null ? undefined : (options.format ?? chooseReadFormat(formatsOf(reg)))
       return { kind: 'read', path: p, ...(accept === undefined ? {} : { accept }) }
     })
   }
@@ -628,7 +630,8 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     const build = (reg: Registration): ObserveOperation | ObserveCompositeOperation => {
       const withAttrs = attrs !== undefined && versionAtLeast(reg.version, '1.2')
       if (!composite) {
-        const accept = options.format === null ? undefined : (options.format ?? chooseReadFormat(formatsOf(reg)))
+        const accept =
+          options.format === null ? undefined : (options.format ?? chooseReadFormat(formatsOf(reg)))
         return {
           kind: 'observe',
           path: paths[0]!,
