@@ -3,7 +3,7 @@
  * server against each other, judged by the messages on the wire and by what the server
  * concluded. int-106 (TCP binding) is not applicable to a UDP/DTLS stack (README).
  */
-import { parseRegistrationLinks } from '@lwm2m/core'
+import { parseRegistrationLinks, registrationProfile } from '@lwm2m/core'
 import { describe, expect, it } from 'vitest'
 import { c1 } from '../src/configurations/c01.js'
 import { c3 } from '../src/configurations/c03.js'
@@ -239,6 +239,39 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
       )
       expect(node).toMatchObject({ kind: 'resource', id: 1, value: 240 })
       expect(ets.events.all('updated').length).toBeGreaterThanOrEqual(2)
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.2-int-110 Registration using Profile ID', async () => {
+    // The client supports 32-bit SHA-256 Profile IDs and the server knows the profile of C.1
+    // (/1/0 and /3/0) as 6:27354b9a. The ID is provisioned on both sides: the ETS gives the value,
+    // not the octets it hashes, and no serialization of the C.1 list we tried hashes to it.
+    const profile = registrationProfile('6:27354b9a', '</1/0>,</3/0>')
+    const ets = await startEts({
+      configuration: c1,
+      client: { profiles: [profile] },
+      server: { profiles: [profile] },
+    })
+    try {
+      const { request, response } = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
+      const query = uriQuery(request.message)
+      expect(query).toEqual(
+        expect.arrayContaining([`ep=${ENDPOINT}`, 'lt=86400', 'lwm2m=1.2', 'b=U', 'pid=6:27354b9a']),
+      )
+      // No object list: the payload has only the root link with the formats (ct=), no object.
+      const payload = text(request.message)
+      expect(parseRegistrationLinks(payload).objects.size).toBe(0)
+      expect(payload).not.toMatch(/<\/[0-9]/)
+      expect(codeOf(response)).toBe('2.01')
+      // The server knows the client's objects from the profile.
+      const reg = await ets.registration()
+      expect(reg.profileIds).toEqual(['6:27354b9a'])
+      expect([...reg.objectLinks.keys()]).toEqual([1, 3])
+      expect(reg.objectLinks.get(3)?.instances).toEqual([0])
+      const read = await ets.until(ets.server.read(ENDPOINT, '/3/0/0'))
+      expect(read.node).toMatchObject({ value: 'Open Mobile Alliance' })
     } finally {
       await ets.close()
     }
