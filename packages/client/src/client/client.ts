@@ -82,6 +82,12 @@ export interface Lwm2mClient extends ClientEventSource {
   /** Sends an Update to one server, or to every registered server, now (Core TS 1.1 section 6.2.2). */
   update(shortServerId?: number): Promise<void>
   /**
+   * The device's network changed (another bearer, a new IP address): opens a new connection to
+   * one server, or to every registered server, and sends an Update from it (Core TS 1.2 section
+   * 6.2.2). The servers' observations end with the old connections.
+   */
+  reconnect(shortServerId?: number): Promise<void>
+  /**
    * Send (Core TS 1.1 section 6.4.6, LwM2M 1.1+): POST /dp with the current values of
    * `paths`. Throws ClientError CLIENT_SEND_MUTED when Mute Send (/1/x/23) is true or
    * absent, CLIENT_NO_SERVER when no server is registered, CLIENT_REQUEST_FAILED when the
@@ -500,6 +506,19 @@ export function createClient(options: ClientOptions): Lwm2mClient {
         return
       }
       await Promise.all(registeredSessions().map((s) => s.update()))
+    },
+
+    async reconnect(shortServerId) {
+      if (!running) throw new ClientError('CLIENT_NOT_STARTED', 'the client is not started')
+      if (shortServerId !== undefined) {
+        const s = sessions.get(shortServerId)
+        if (s === undefined || !s.registered) {
+          throw new ClientError('CLIENT_NO_SERVER', `server ${shortServerId} is not registered`)
+        }
+        await s.reconnect()
+        return
+      }
+      await Promise.all(registeredSessions().map((s) => s.reconnect()))
     },
 
     async send(paths, sendOptions = {}) {

@@ -590,6 +590,27 @@ export class ServerSession {
     return this.#startUpdate()
   }
 
+  /**
+   * The device's network changed (another bearer, a new address): a new connection to the
+   * server and an Update from it (Core TS 1.2 section 6.2.2: the Update tells the server the
+   * client's new address). The observations of the old connection end with it: the server
+   * matches notifications by their source (RFC 7641 section 4.1) and observes anew.
+   */
+  async reconnect(): Promise<void> {
+    if (this.state !== 'registered') return
+    this.host.observers.endServer(this.shortServerId)
+    this.#outbox.length = 0
+    await this.#closeEndpoint()
+    try {
+      await this.#connect()
+    } catch (error) {
+      this.#ctx.emitter.emit('error', { error, context: 'reconnecting', shortServerId: this.shortServerId })
+      this.#spawn(this.#reregister(), 're-registering')
+      return
+    }
+    await this.update()
+  }
+
   #startUpdate(): Promise<void> {
     if (this.state !== 'registered') return Promise.resolve()
     if (this.#updating !== undefined) {
