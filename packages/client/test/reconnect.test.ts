@@ -1,4 +1,4 @@
-import { Lwm2mPath } from '@lwm2m/core'
+import { Lwm2mPath, singleResource } from '@lwm2m/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Bench, bench } from './harness.js'
 
@@ -35,5 +35,26 @@ describe('reconnect: the network changed (Core TS 1.2 section 6.2.2)', () => {
     await client.start()
     await b.until(b.server.take('register'))
     await expect(client.reconnect(7)).rejects.toMatchObject({ code: 'CLIENT_NO_SERVER' })
+  })
+
+  it('called while answering a request (a Write that changes the bearer), answers first, then moves', async () => {
+    b = await bench()
+    let client!: ReturnType<Bench['client']>
+    client = b.client({ device: { onTimeWrite: () => void client.reconnect() } })
+    await client.start()
+    await b.until(b.server.take('register'))
+    const before = b.server.clientPeer
+    const written = await b.until(
+      b.server.dm({
+        kind: 'write',
+        path: Lwm2mPath.parse('/3/0/13'),
+        mode: 'replace',
+        node: singleResource(13, 'time', new Date(1_800_000_000_000)),
+        contentFormat: 0,
+      }),
+    )
+    expect(written.code).toBe(0x44)
+    const update = await b.until(b.server.take('update'))
+    expect(update.peer.port).not.toBe(before.port)
   })
 })

@@ -126,6 +126,7 @@ export async function startEts<C extends ClientConfiguration>(options: EtsOption
     clock,
     version: options.version ?? '1.2',
     onReboot: () => void ets.reboot(),
+    onNetworkChange: () => void client.reconnect().catch(() => {}),
   }
   const config = options.configuration(ctx)
   const makeClient = (): Lwm2mClient =>

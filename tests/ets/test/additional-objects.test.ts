@@ -9,7 +9,7 @@ import { ContentFormat } from '@lwm2m/coap'
 import { isResponseError, singleResource } from '@lwm2m/core'
 import type { NodeNotification } from '@lwm2m/server'
 import { describe, expect, it } from 'vitest'
-import { C10_CELLULAR, c10 } from '../src/configurations/c10.js'
+import { Bearer, C10_CELLULAR, c10 } from '../src/configurations/c10.js'
 import { c11 } from '../src/configurations/c11.js'
 import { c12 } from '../src/configurations/c12.js'
 import { C15_DATA, c15 } from '../src/configurations/c15.js'
@@ -254,6 +254,53 @@ describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
       expect(codeOf(get)).toBe('2.05')
       expect(contentFormatOf(get.response!.message)).toBe(TLV)
       expect(Object.values(flatValues(read.node, '/10/0/11'))).toContainEqual({ objectId: 11, instanceId: 1 })
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-CONMGMT-1.1-int-1350 Bearer Selection', async () => {
+    // C.10: /10, one /11, /12 with WLAN off; Bearer Selection (13) supported without instance.
+    const ets = await startEts({ configuration: c10 })
+    try {
+      const reg = await ets.registration()
+      const cellular = (await ets.registration()).peer
+      // Create /13 with WLAN preferred: 2.01.
+      let mark = ets.events.mark()
+      let since = ets.wire.mark()
+      const created = await ets.until(ets.server.create(ENDPOINT, '/13/0', { 0: [Bearer.Wlan] }))
+      expect(codeOf(ets.wire.last({ dir: 'out', method: 'POST', path: '/13', since }))).toBe('2.01')
+      expect(created.instance?.toString()).toBe('/13/0')
+      // The client moves to WLAN and sends an Update from its new address.
+      const onWlan = await ets.until(ets.events.next('updated', mark))
+      const update = ets.wire.last({ dir: 'in', method: 'POST', path: `/rd/${reg.id}`, since })
+      expect(codeOf(update)).toBe('2.04')
+      expect(update.request.peer.port).not.toBe(cellular.port)
+      expect(onWlan.args[0].registration.peer.port).toBe(update.request.peer.port)
+      expect(onWlan.args[0].registration.id).toBe(reg.id)
+      // The server reaches it there: WLAN is enabled and up.
+      const wlan = await ets.until(ets.server.read(ENDPOINT, '/12/0'))
+      expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/12/0', since }))).toBe('2.05')
+      expect(flatValues(wlan.node, '/12/0')).toMatchObject({ '/12/0/1': true, '/12/0/3': 1 })
+      // Back to 3GPP PS: the client moves back and updates again.
+      mark = ets.events.mark()
+      since = ets.wire.mark()
+      expect((await ets.until(ets.server.write(ENDPOINT, '/13/0/0', [Bearer.Cellular]))).code).toBe(0x44)
+      expect(codeOf(ets.wire.last({ dir: 'out', method: 'PUT', path: '/13/0/0', since }))).toBe('2.04')
+      const back = await ets.until(ets.events.next('updated', mark))
+      const update2 = ets.wire.last({ dir: 'in', method: 'POST', path: `/rd/${reg.id}`, since })
+      expect(codeOf(update2)).toBe('2.04')
+      expect(update2.request.peer.port).not.toBe(update.request.peer.port)
+      expect(back.args[0].registration.peer.port).toBe(update2.request.peer.port)
+      const off = await ets.until(ets.server.read(ENDPOINT, '/12/0'))
+      expect(flatValues(off.node, '/12/0')).toMatchObject({ '/12/0/1': false, '/12/0/3': 0 })
+      // GET /10 over the cellular bearer; the registration was kept throughout.
+      const read = await ets.until(ets.server.read(ENDPOINT, '/10'))
+      expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/10', since }))).toBe('2.05')
+      expect(flatValues(read.node, '/10')).toMatchObject({ '/10/0/4': C10_CELLULAR[4] })
+      expect((await ets.registration()).id).toBe(reg.id)
+      expect(ets.events.all('registered')).toHaveLength(1)
+      expect(ets.events.all('deregistered')).toEqual([])
     } finally {
       await ets.close()
     }

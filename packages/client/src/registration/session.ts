@@ -597,6 +597,9 @@ export class ServerSession {
    * matches notifications by their source (RFC 7641 section 4.1) and observes anew.
    */
   async reconnect(): Promise<void> {
+    // Answers in progress (the Write that moved the device to another bearer, say) still go
+    // out on the old connection: a turn of the event loop first.
+    await new Promise<void>((resolve) => setImmediate(resolve))
     if (this.state !== 'registered') return
     this.host.observers.endServer(this.shortServerId)
     this.#outbox.length = 0
