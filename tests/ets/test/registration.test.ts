@@ -24,7 +24,12 @@ function announced(payload: string): string[] {
 
 describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
   it('LightweightM2M-1.1-int-101 Initial Registration', async () => {
-    const ets = await startEts({ configuration: c1 })
+    // Over the in-memory network and over UDP sockets on 127.0.0.1: the same client and server.
+    for (const kind of ['memory', 'udp'] as const) await initialRegistration(kind)
+  })
+
+  async function initialRegistration(kind: 'memory' | 'udp'): Promise<void> {
+    const ets = await startEts({ configuration: c1, network: { kind } })
     try {
       const { request, response } = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
       const query = uriQuery(request.message)
@@ -54,7 +59,7 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
     } finally {
       await ets.close()
     }
-  })
+  }
 
   it('LightweightM2M-1.1-int-102 Registration Update', async () => {
     const ets = await startEts({ configuration: c1 })
