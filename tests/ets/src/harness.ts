@@ -129,7 +129,8 @@ export async function startEts<C extends ClientConfiguration>(options: EtsOption
     clock,
     version: options.version ?? '1.2',
     onReboot: () => void ets.reboot(),
-    onNetworkChange: () => void client.reconnect().catch(() => {}),
+    // reconnect() refuses only a client that is stopped or not registered: nothing to move then.
+    onNetworkChange: () => void client.reconnect().catch(() => undefined),
   }
   const config = options.configuration(ctx)
   const makeClient = (): Lwm2mClient =>
