@@ -142,10 +142,8 @@ const change: CommandSpec<ClientContext> = {
         origin: 'internal',
       })
       if (!r.ok) {
-        throw new CliError(
-          r.code === 'NOT_FOUND' ? 'CLI_NOT_FOUND' : 'CLI_INVALID_VALUE',
-          `${path}: ${r.message}`,
-        )
+        const message = r.message.includes(path.toString()) ? r.message : `${path}: ${r.message}`
+        throw new CliError(r.code === 'NOT_FOUND' ? 'CLI_NOT_FOUND' : 'CLI_INVALID_VALUE', message)
       }
     }
     const rows = await readRows(object, path, models)

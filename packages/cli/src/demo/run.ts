@@ -126,6 +126,10 @@ export async function runDemoCommand(options: ParsedOptions, env: RunEnvironment
     logger,
     clock,
   })
+  const clients: SimulatedClient[] = []
+  const stopClients = async (): Promise<void> => {
+    await Promise.allSettled(clients.map((c) => c.stop({ deregister: true })))
+  }
   const session = createServerSession({
     server,
     terminal,
@@ -133,8 +137,8 @@ export async function runDemoCommand(options: ParsedOptions, env: RunEnvironment
     timeout: common.timeout,
     debug: common.debug,
     clock,
+    beforeStop: stopClients,
   })
-  const clients: SimulatedClient[] = []
   let ok = true
   try {
     output.say([
@@ -185,7 +189,6 @@ export async function runDemoCommand(options: ParsedOptions, env: RunEnvironment
     }
     if (ok) await runSession(session.runner, { prompt: true, signals: env.signals })
   } finally {
-    await Promise.allSettled(clients.map((c) => c.stop({ deregister: true })))
     await session.close()
     output.event({ type: 'stopped' }, 'demo stopped')
     terminal.close()

@@ -17,6 +17,8 @@ export interface ServerSessionOptions {
   readonly timeout: number
   readonly debug: boolean
   readonly clock?: Clock
+  /** Runs before the server stops (the demo stops its clients first, so that they de-register). */
+  readonly beforeStop?: () => Promise<void>
 }
 
 /** A server with its prompt: the events printed, the commands ready. */
@@ -37,7 +39,11 @@ export function createServerSession(options: ServerSessionOptions): ServerSessio
   let closing: Promise<void> | undefined
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      await server.stop()
+      try {
+        await options.beforeStop?.()
+      } finally {
+        await server.stop()
+      }
       stopEvents()
     })()
     return closing
