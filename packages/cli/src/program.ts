@@ -63,7 +63,7 @@ export function createProgram(
   let client = program
     .command('client')
     .description(
-      'run a simulated device (Device, Connectivity Monitoring, Firmware Update, Location, Temperature)',
+      'run a simulated device (Device, Connectivity Monitoring, Firmware Update, Location, Temperature, Set Points)',
     )
     .option('--endpoint <name>', 'the endpoint client name (default lwm2m-<host name>)')
     .option('--server <uri>', 'the LwM2M server to register with', 'coap://127.0.0.1:5683')

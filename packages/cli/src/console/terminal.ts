@@ -102,6 +102,8 @@ export function createTerminal(io: CliIo, options: TerminalOptions = {}): Termin
     }
   })
   rl.on('close', () => {
+    // Leaving the prompt (Ctrl-C, Ctrl-D, quit): what prints next starts on a line of its own.
+    if (interactive && promptShown) io.stdout.write('\n')
     closed = true
     promptShown = false
     const w = waiter

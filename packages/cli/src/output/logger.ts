@@ -13,8 +13,10 @@ function line(level: string, message: string, data: Record<string, unknown> | un
 }
 
 /**
- * The logger the tool gives the stack: warnings and errors on stderr (above the prompt),
- * debug and info too with `--debug`. stdout stays for output (and, with `--json`, JSON only).
+ * The logger the tool gives the stack: errors on stderr (above the prompt); with `--debug`
+ * warnings, info and debug too (without it, what the warnings say comes as the tool's own
+ * events: a failed registration, an ended observation). stdout stays for output (and, with
+ * `--json`, JSON only).
  */
 export function createCliLogger(terminal: Terminal, debug: boolean): Logger {
   const out = (level: string) => (message: string, data?: Record<string, unknown>) =>
@@ -23,7 +25,7 @@ export function createCliLogger(terminal: Terminal, debug: boolean): Logger {
   return {
     debug: debug ? out('debug') : none,
     info: debug ? out('info') : none,
-    warn: out('warn'),
+    warn: debug ? out('warn') : none,
     error: out('error'),
   }
 }
