@@ -17,6 +17,8 @@ export interface ClientContext {
   readonly client: Lwm2mClient
   readonly device: SimulatedDevice
   readonly output: Output
+  /** How long `send` and `update` wait for a registration still in progress, ms. */
+  readonly timeout: number
   /** De-registers and stops (the `quit` command). */
   quit(): Promise<void>
   now(): number
@@ -147,11 +149,13 @@ const change: CommandSpec<ClientContext> = {
       }
     }
     const rows = await readRows(object, path, models)
-    const shown =
-      rows.length === 1 ? formatValueWithUnit(rows[0]!.value, rows[0]!.unit) : `${rows.length} values`
+    const [only] = rows
     return {
       value: { path: path.toString(), values: rows.map(rowJson) },
-      text: [`changed ${path} to ${shown}`],
+      text:
+        rows.length === 1 && only !== undefined
+          ? [`changed ${path} to ${formatValueWithUnit(only.value, only.unit)}`]
+          : [`changed ${path}:`, ...formatRows(rows)],
     }
   },
 }
@@ -192,13 +196,39 @@ const status: CommandSpec<ClientContext> = {
   },
 }
 
+/**
+ * Waits (at most the timeout) for a registration that is being made, so that a script's
+ * `send` right after start goes once the client is registered. Returns at once when one is.
+ */
+async function registered(ctx: ClientContext, signal: AbortSignal): Promise<void> {
+  const servers = ctx.client.servers()
+  if (servers.some((s) => s.state === 'registered')) return
+  if (!servers.some((s) => s.state === 'registering' || s.state === 'waiting' || s.state === 'idle')) return
+  let timer: NodeJS.Timeout | undefined
+  let onAbort: (() => void) | undefined
+  try {
+    await Promise.race([
+      ctx.client.once('registered'),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ctx.timeout)
+        onAbort = resolve
+        signal.addEventListener('abort', onAbort, { once: true })
+      }),
+    ])
+  } finally {
+    clearTimeout(timer)
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort)
+  }
+}
+
 const update: CommandSpec<ClientContext> = {
   name: 'update',
   args: '',
   summary: 'send a registration Update now',
   minArgs: 0,
   maxArgs: 0,
-  async run(ctx) {
+  async run(ctx, call) {
+    await registered(ctx, call.signal)
     await ctx.client.update()
     return { value: { servers: statusJson(ctx) }, text: ['Update sent', ...statusText(ctx)] }
   },
@@ -212,6 +242,7 @@ const send: CommandSpec<ClientContext> = {
   minArgs: 1,
   async run(ctx, call): Promise<CommandResult> {
     const paths = call.args.map(parsePath)
+    await registered(ctx, call.signal)
     await ctx.client.send(paths)
     return { value: { paths: paths.map(String) }, text: [`sent ${paths.join(' ')}`] }
   },

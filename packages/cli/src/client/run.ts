@@ -102,9 +102,11 @@ export async function runClientCommand(
   const clock = env.clock ?? systemClock
   let sim: SimulatedClient
   let debug = options.debug === true
+  let timeout = 0
   try {
     const common = commonOptions(options)
     debug = common.debug
+    timeout = common.timeout
     const settings = clientSettings(options)
     const uri = parseServerUri(settings.serverUri)
     const logger = createCliLogger(terminal, common.debug)
@@ -139,7 +141,14 @@ export async function runClientCommand(
     stopping ??= sim.stop({ deregister: true })
     return stopping
   }
-  const context: ClientContext = { client, device, output, quit: stop, now: () => clock.now() }
+  const context: ClientContext = {
+    client,
+    device,
+    output,
+    timeout,
+    quit: stop,
+    now: () => clock.now(),
+  }
   const runner = createConsole({
     table: clientCommands(),
     context,

@@ -45,6 +45,13 @@ const RESPONSE_HINTS: Readonly<Record<string, string>> = {
   SERVICE_UNAVAILABLE: 'the client cannot do it now: try again later',
 }
 
+const CLIENT_HINTS: Readonly<Record<string, string>> = {
+  CLIENT_NO_SERVER: 'the client is not registered; status tells why. Is the server running and reachable?',
+  CLIENT_SEND_MUTED: 'the server account has Mute Send (/1/x/23) set',
+  CLIENT_UNSUPPORTED: 'Send needs LwM2M 1.1 or later (--lwm2m-version 1.1)',
+  CLIENT_REQUEST_FAILED: 'the server refused it or did not answer',
+}
+
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`
 }
@@ -121,12 +128,17 @@ export function describeError(err: unknown, ctx: ErrorContext = {}, debug = fals
       ...stack,
     }
   }
-  if (
-    Lwm2mError.isInstance(err) ||
-    CoapError.isInstance(err) ||
-    ClientError.isInstance(err) ||
-    ObjectsError.isInstance(err)
-  ) {
+  if (ClientError.isInstance(err)) {
+    const hint = CLIENT_HINTS[err.code]
+    return {
+      code: err.code,
+      message: err.message,
+      ...(hint === undefined ? {} : { hint }),
+      expected: true,
+      ...stack,
+    }
+  }
+  if (Lwm2mError.isInstance(err) || CoapError.isInstance(err) || ObjectsError.isInstance(err)) {
     const code = (err as { code: string }).code
     return { code, message: (err as Error).message, expected: true, ...stack }
   }

@@ -13,7 +13,7 @@ function hex(bytes: Uint8Array): string {
  * A resource value for people: strings as they are (quoted when empty, when they have
  * blanks at either end or control characters), numbers in decimal, booleans as
  * true/false, opaque as hex (`0x0a1b`, cut after 32 bytes with the length), time as an
- * ISO date without milliseconds, object links as `oid:iid`.
+ * ISO date to the second, object links as `oid:iid`.
  */
 export function formatValue(value: ResourceValue): string {
   if (typeof value === 'string') {
@@ -28,7 +28,8 @@ export function formatValue(value: ResourceValue): string {
     return `0x${hex(value.subarray(0, MAX_SHOWN_BYTES))}... (${value.length} bytes)`
   }
   if (value instanceof Date) {
-    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString().replace('.000Z', 'Z')
+    // LwM2M time is whole seconds.
+    return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString().replace(/\.[0-9]{3}Z$/, 'Z')
   }
   if (isObjectLink(value)) return `${value.objectId}:${value.instanceId}`
   return String(value)

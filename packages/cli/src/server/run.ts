@@ -3,7 +3,7 @@ import { createServer, type Lwm2mServer } from '@lwm2m/server'
 import { commonOptions, type RunEnvironment } from '../common-options.js'
 import { runSession } from '../console/session.js'
 import { createTerminal } from '../console/terminal.js'
-import { annotateError, describeError } from '../output/errors.js'
+import { describeError } from '../output/errors.js'
 import { createCliLogger } from '../output/logger.js'
 import { createOutput, type Output } from '../output/output.js'
 import {
@@ -99,7 +99,7 @@ export async function runServerCommand(
     try {
       await session.close()
     } catch (err) {
-      output.failure(describeError(annotateError(err, {}), {}, common.debug))
+      output.failure(describeError(err, {}, common.debug))
     }
     output.event({ type: 'stopped' }, 'server stopped')
     terminal.close()

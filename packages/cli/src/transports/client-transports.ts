@@ -58,7 +58,10 @@ export const coapClientTransport: ClientTransportProvider = {
         'address the client binds (default: loopback for a loopback server, else all)',
       )
       .option('--local-port <port>', 'port the client binds (default: one the system picks)'),
-  account: () => ({ securityMode: SecurityMode.NoSec }),
+  account: (options, uri) => {
+    localBinding(options, uri) // refuses a bad --local-address or --local-port at once
+    return { securityMode: SecurityMode.NoSec }
+  },
   factory: (options) => (context) => {
     const { host, port } = localBinding(options, context.uri)
     const family = isIP(host ?? context.uri.host) === 6 ? 'udp6' : 'udp4'
@@ -95,6 +98,5 @@ export function resolveClientTransport(
       `this lwm2m tool has no ${uri.scheme} transport (it has ${providers.map((p) => p.scheme).join(', ')})`,
     )
   }
-  localBinding(options, uri)
   return { account: provider.account(options, uri), transports: { [uri.scheme]: provider.factory(options) } }
 }
