@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 import { main } from './program.js'
 
+// Output into a closed pipe (`lwm2m server --json | head -1`): leave quietly, as other tools do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0)
+    throw err
+  })
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code

@@ -51,4 +51,15 @@ describe('lwm2m server, text mode', () => {
     first.end()
     expect(await exitOf(first)).toBe(0)
   })
+
+  it('runs as a service with --no-prompt, reading nothing, until SIGTERM', async () => {
+    const server = spawnCli(['server', '--host', '127.0.0.1', '--port', '0', '--json', '--no-prompt'])
+    await server.waitFor((l) => l.type === 'listening', 'listening')
+    server.send('quit')
+    server.child.kill('SIGTERM')
+    await server.waitFor((l) => l.type === 'stopped', 'stopped')
+    expect(await exitOf(server)).toBe(0)
+    // The quit on stdin was never read.
+    expect(server.lines.map((l) => l.type)).toEqual(['listening', 'stopped'])
+  })
 })

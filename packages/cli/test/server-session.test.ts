@@ -1,5 +1,5 @@
-// The server prompt with clients that sleep (queue mode, Core TS 1.2 section 6.5) or went away:
-// the person is told that a request waits, and why it failed.
+// The server prompt with clients that sleep (queue mode, Core TS 1.2 section 6.5), went away or
+// let their registration expire: the person is told that a request waits, and why it failed.
 import { udp } from '@lwm2m/coap'
 import { createServer, type Lwm2mServer } from '@lwm2m/server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -43,13 +43,13 @@ function once(event: 'registered' | 'sleeping' | 'awake', endpoint: string): Pro
   })
 }
 
-async function startClient(endpoint: string, queueMode: boolean): Promise<SimulatedClient> {
+async function startClient(endpoint: string, queueMode: boolean, lifetime = 60): Promise<SimulatedClient> {
   const { port } = server.endpoints[0]!.address()
   const sim = createSimulatedClient({
     endpoint,
     serverUri: `coap://127.0.0.1:${port}`,
     version: '1.1',
-    lifetime: 60,
+    lifetime,
     binding: 'U',
     queueMode,
     awakeTime: 200,
@@ -129,5 +129,15 @@ describe('the server prompt and sleeping clients', () => {
     expect(error).toMatchObject({ type: 'error', code: 'TIMEOUT', message: 'gone did not answer within 1 s' })
     expect(error.queued).toBeUndefined()
     expect(error.hint).toContain('--timeout')
+  })
+
+  it('prints the expiry of a registration the client did not renew (Core TS 1.2 section 6.2.1)', async () => {
+    const expired = new Promise<void>((resolve) => server.once('expired', () => resolve()))
+    const sim = await startClient('short-lived', false, 1)
+    await sim.stop({ deregister: false })
+    await expired
+    await until(() => lines().some((l) => l.type === 'expired' && l.endpoint === 'short-lived'))
+    await session.runner.execute('{"id":"e1","command":"read short-lived /3/0"}')
+    expect(lines().find((l) => l.id === 'e1')).toMatchObject({ type: 'error', code: 'UNKNOWN_ENDPOINT' })
   })
 })
