@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type C5, C5_CONNECTIVITY, c5 } from '../src/configurations/c05.js'
 import { type C9, c9, IPV4_UDP_OVERHEAD } from '../src/configurations/c09.js'
 import { answerCode, Bench, type BenchConfiguration, collect, plainInstance } from '../src/harness-b.js'
-import { codeOf, contentFormatOf } from '../src/wire.js'
+import { codeOf, contentFormatOf, observeOf } from '../src/wire.js'
 
 const EP = 'ets-client'
 let bench: Bench<BenchConfiguration> | undefined
@@ -95,6 +95,9 @@ describe('Connectivity Monitoring (ETS 1.2 section 6.6, Object 4)', () => {
     const sub = b.server.observe(EP, '/4/0')
     const got = collect(sub)
     const first = await b.until(sub.ready)
+    const get = b.wire.last({ dir: 'out', method: 'GET', path: '/4/0' })
+    expect(observeOf(get.request.message)).toBe(0)
+    expect(codeOf(get)).toBe('2.05')
     // 2.05 with the initial values.
     expect(plainInstance(first.node)[2]).toBe(C5_CONNECTIVITY.radioSignalStrength)
     expectValidConnectivity(plainInstance(first.node))
@@ -187,6 +190,9 @@ describe('Connectivity Statistics (ETS 1.2 section 6.6, Object 7)', () => {
     const sub = b.server.observe(EP, '/7/0')
     const got = collect(sub)
     const first = await b.until(sub.ready)
+    const get = b.wire.last({ dir: 'out', method: 'GET', path: '/7/0' })
+    expect(observeOf(get.request.message)).toBe(0)
+    expect(codeOf(get)).toBe('2.05')
     // 2.05 with the initial values: nothing counted before Start.
     expect(plainInstance(first.node)).toEqual({ 0: 0, 1: 0, 2: 0, 3: 0, 4: 0, 5: 0, 8: 0 })
     expect(await answerCode(b.until(b.server.execute(EP, '/7/0/6')))).toBe(Code.Changed)
@@ -223,6 +229,7 @@ describe('Connectivity Statistics (ETS 1.2 section 6.6, Object 7)', () => {
     for (const v of after) expect(v).toEqual(after[0])
     // Stop observing: the server cancelled, nothing more arrives.
     const cancel = b.wire.last({ dir: 'out', method: 'GET', path: '/7/0' })
+    expect(observeOf(cancel.request.message)).toBe(1)
     expect(codeOf(cancel)).toBe('2.05')
     const mark = b.wire.mark()
     await b.advance(30_000)

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type C8, C8_DEVICE, c8, c8Images } from '../src/configurations/c08.js'
 import { createDownloadHost, type DownloadHost } from '../src/firmware/download-host.js'
 import { answerCode, Bench, blockOf, collect, plainInstance, plainResource } from '../src/harness-b.js'
-import { codeOf } from '../src/wire.js'
+import { codeOf, observeOf } from '../src/wire.js'
 
 const images = c8Images()
 let b: Bench<C8>
@@ -161,6 +161,9 @@ describe('Firmware Update (ETS 1.2 section 6.6, Object 5)', () => {
     const sub = b.server.observe(EP, '/5/0/3')
     const notifications = collect(sub)
     const first = await b.until(sub.ready)
+    const get = b.wire.last({ dir: 'out', method: 'GET', path: '/5/0/3' })
+    expect(observeOf(get.request.message)).toBe(0)
+    expect(codeOf(get)).toBe('2.05')
     expect(plainResource(first.node)).toBe(0)
     const t0 = first.receivedAt
     await writePackage(images.valid)

@@ -132,15 +132,14 @@ describe('Information Reporting (ETS 1.2 section 6.4)', () => {
       [70_000, { 0: 120, 1: 0 }],
       [90_000, { 0: 120, 1: 0 }],
     ])
-    // Every notification carries the Observe option and the format of the answer.
-    for (const sub of [voltage, current]) {
-      const token = b.wire.exchanges({ dir: 'out', method: 'GET', path: sub.paths[0]!.toString() })[0]!
-        .request.message.token
-      for (const n of notificationsOn(b.wire.messages, token)) {
-        expect(contentFormatOf(n.message)).toBe(
-          contentFormatOf(notificationsOn(b.wire.messages, token)[0]!.message),
-        )
-      }
+    // Every notification carries the Observe option (increasing) and the format of the answer.
+    for (const path of ['/3/0/7', '/3/0/8']) {
+      const get = b.wire.exchanges({ dir: 'out', method: 'GET', path })[0]!
+      const notes = notificationsOn(b.wire.messages, get.request.message.token)
+      expect(notes).toHaveLength(path === '/3/0/7' ? 7 : 5)
+      const seq = [get.response!, ...notes].map((m) => observeOf(m.message)!)
+      for (let i = 1; i < seq.length; i++) expect(seq[i]).toBeGreaterThan(seq[i - 1]!)
+      for (const n of notes) expect(contentFormatOf(n.message)).toBe(contentFormatOf(get.response!.message))
     }
   })
 
@@ -377,6 +376,9 @@ describe('Information Reporting (ETS 1.2 section 6.4)', () => {
     const sub = b.server.observeComposite(EP, ['/16/0', '/16/1'])
     const got = collect(sub)
     const first = await b.until(sub.ready)
+    const fetch = b.wire.last({ dir: 'out', method: 'FETCH', path: '/' })
+    expect(observeOf(fetch.request.message)).toBe(0)
+    expect(codeOf(fetch)).toBe('2.05')
     expect(identities(first.nodes.get('/16/0'))).toEqual({ 0: 'aa', 1: 'bb', 2: 'cc', 3: 'dd' })
     expect(first.nodes.get('/16/1') ?? null).toBeNull()
     await b.advance(45_000)
@@ -413,6 +415,9 @@ describe('Information Reporting (ETS 1.2 section 6.4)', () => {
     const sub = b.server.observeComposite(EP, ['/16/0', '/16/1'])
     const got = collect(sub)
     const first = await b.until(sub.ready)
+    const fetch = b.wire.last({ dir: 'out', method: 'FETCH', path: '/' })
+    expect(observeOf(fetch.request.message)).toBe(0)
+    expect(codeOf(fetch)).toBe('2.05')
     expect(identities(first.nodes.get('/16/0'))).toEqual({ 0: 'aa', 1: 'bb', 2: 'cc', 3: 'dd' })
     expect(identities(first.nodes.get('/16/1'))).toEqual({ 0: '11', 1: '22', 2: '33', 3: '44' })
     await b.advance(45_000)
@@ -447,6 +452,7 @@ describe('Information Reporting (ETS 1.2 section 6.4)', () => {
     const first = await b.until(sub.ready)
     const fetch = b.wire.last({ dir: 'out', method: 'FETCH', path: '/' })
     expect(observeOf(fetch.request.message)).toBe(0)
+    expect(codeOf(fetch)).toBe('2.05')
     // The request carries only those paths; the answer has their values.
     expect([...first.nodes.keys()].sort()).toEqual(paths)
     expect(plainResource(first.nodes.get('/1/0/1'))).toBe(86400)
@@ -533,7 +539,9 @@ describe('Information Reporting (ETS 1.2 section 6.4)', () => {
     const got = collect(sub)
     const first = await b.until(sub.ready)
     const get = b.wire.last({ dir: 'out', method: 'GET', path: '/3/0/7' })
+    expect(observeOf(get.request.message)).toBe(0)
     expect(uriQuery(get.request.message).sort()).toEqual(['pmax=10', 'pmin=5'])
+    expect(codeOf(get)).toBe('2.05')
     // Both instances.
     expect(plainResource(first.node)).toEqual({ 0: 0, 1: 0 })
     // Notifications at least every 10 s: the request's pmax wins over the attached 60.

@@ -3,7 +3,7 @@ import { Code } from '@lwm2m/coap'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type C7, C7_POSITION, c7 } from '../src/configurations/c07.js'
 import { answerCode, Bench, collect, plainInstance } from '../src/harness-b.js'
-import { codeOf } from '../src/wire.js'
+import { codeOf, observeOf } from '../src/wire.js'
 
 const EP = 'ets-client'
 let b: Bench<C7> | undefined
@@ -39,6 +39,9 @@ describe('Location (ETS 1.2 section 6.6, Object 6)', () => {
     const sub = b.server.observe(EP, '/6/0')
     const got = collect(sub)
     const first = await b.until(sub.ready)
+    const get = b.wire.last({ dir: 'out', method: 'GET', path: '/6/0' })
+    expect(observeOf(get.request.message)).toBe(0)
+    expect(codeOf(get)).toBe('2.05')
     // 2.05 with the initial values.
     expect(plainInstance(first.node)[0]).toBe(C7_POSITION.latitude)
     expect(plainInstance(first.node)[5]).toEqual(C7_POSITION.timestamp)
