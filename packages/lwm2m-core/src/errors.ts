@@ -50,4 +50,9 @@ export class Lwm2mCodecError extends Lwm2mError {
     this.offset = where.offset
     this.path = where.path
   }
+
+  /** True for an Lwm2mCodecError from any copy of this package (not for other Lwm2mErrors). */
+  static override isInstance(value: unknown): value is Lwm2mCodecError {
+    return Lwm2mError.isInstance(value) && value.code === 'LWM2M_CODEC'
+  }
 }
