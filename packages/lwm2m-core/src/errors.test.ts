@@ -27,7 +27,11 @@ describe('error classes and their brand checks', () => {
 
   it('recognises errors of another copy of the package by brand and code', () => {
     const brand = Symbol.for('@lwm2m/core/error')
-    const foreign = Object.assign(new Error('4.04'), { [brand]: true, code: 'LWM2M_RESPONSE', coapCode: 0x84 })
+    const foreign = Object.assign(new Error('4.04'), {
+      [brand]: true,
+      code: 'LWM2M_RESPONSE',
+      coapCode: 0x84,
+    })
     expect(Lwm2mResponseError.isInstance(foreign)).toBe(true)
     expect(isResponseError(foreign)).toBe(true)
     expect(Lwm2mCodecError.isInstance(foreign)).toBe(false)
