@@ -36,8 +36,8 @@ import type { ClientConfiguration, ConfigurationContext } from './configurations
 import { recordServerEvents, type ServerEventLog } from './server-events.js'
 import { tapTransport, type WireTap } from './wire.js'
 
-/** The Endpoint Client Name of the client under test. */
-export const ENDPOINT_B = 'ets-client'
+/** The Endpoint Client Name of the client under test (as in `harness.ts`). */
+const ENDPOINT_B = 'ets-client'
 
 /** What a part-B configuration is built from: the context of `harness.ts`, and the bench. */
 export interface BenchContext extends ConfigurationContext {
@@ -338,15 +338,5 @@ export function plainInstance(node: Lwm2mNode | null | undefined): Record<number
   if (node?.kind !== 'instance') throw new Error(`expected an object instance, got ${node?.kind}`)
   const out: Record<number, PlainResource> = {}
   for (const [id, r] of node.resources) out[id] = plainResource(r)
-  return out
-}
-
-/** An object's instances as plain values. */
-export function plainObject(
-  node: Lwm2mNode | null | undefined,
-): Record<number, Record<number, PlainResource>> {
-  if (node?.kind !== 'object') throw new Error(`expected an object, got ${node?.kind}`)
-  const out: Record<number, Record<number, PlainResource>> = {}
-  for (const [id, i] of node.instances) out[id] = plainInstance(i)
   return out
 }
