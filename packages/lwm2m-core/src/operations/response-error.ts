@@ -95,11 +95,6 @@ export class Lwm2mResponseError extends Lwm2mError {
     this.operation = options.operation
     this.diagnostic = options.diagnostic
   }
-
-  /** True for an Lwm2mResponseError from any copy of this package (not for other Lwm2mErrors). */
-  static override isInstance(value: unknown): value is Lwm2mResponseError {
-    return isResponseError(value)
-  }
 }
 
 /** True for an Lwm2mResponseError from any copy of this package. */
