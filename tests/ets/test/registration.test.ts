@@ -7,6 +7,7 @@ import { parseRegistrationLinks, registrationProfile } from '@lwm2m/core'
 import { describe, expect, it } from 'vitest'
 import { c1 } from '../src/configurations/c01.js'
 import { c3 } from '../src/configurations/c03.js'
+import { c5 } from '../src/configurations/c05.js'
 import { ENDPOINT, startEts } from '../src/harness.js'
 import { registrationUpdateTrigger } from '../src/procedures/update-trigger.js'
 import { codeOf, contentFormatOf, locationPath, text, uriQuery } from '../src/wire.js'
@@ -277,6 +278,36 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
       expect(reg.objectLinks.get(3)?.instances).toEqual([0])
       const read = await ets.until(ets.server.read(ENDPOINT, '/3/0/0'))
       expect(read.node).toMatchObject({ value: 'Open Mobile Alliance' })
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.2-int-111 Profile ID + Object List', async () => {
+    // C.5 (C.1 + Connectivity Monitoring /4/0); the server knows the C.1 profile (see int-110).
+    const profile = registrationProfile('6:27354b9a', '</1/0>,</3/0>')
+    const ets = await startEts({
+      configuration: c5,
+      client: { profiles: [profile] },
+      server: { profiles: [profile] },
+    })
+    try {
+      const { request, response } = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
+      expect(uriQuery(request.message)).toEqual(
+        expect.arrayContaining(['lwm2m=1.2', 'lt=86400', 'pid=6:27354b9a']),
+      )
+      // The payload lists only what the profile lacks: </4/0>. (The ETS prints the query and the
+      // payload as one string, <lwm2m=1.2;lt=86400;pid=6:27354b9a,/4/0> (inventory 10.1).)
+      const payload = text(request.message)
+      expect(announced(payload)).toEqual(['/4/0'])
+      expect(payload.endsWith(',</4/0>')).toBe(true)
+      expect(codeOf(response)).toBe('2.01')
+      // The server merges both lists.
+      const reg = await ets.registration()
+      expect([...reg.objectLinks.keys()]).toEqual([1, 3, 4])
+      expect([...reg.objectLinks.values()].map((o) => o.instances)).toEqual([[0], [0], [0]])
+      const read = await ets.until(ets.server.read(ENDPOINT, '/4/0/0'))
+      expect(read.node).toMatchObject({ kind: 'resource', id: 0 })
     } finally {
       await ets.close()
     }
