@@ -37,6 +37,7 @@ import type { ObserverRegistry } from '../observe/registry.js'
 import { Timer, wait } from '../time/timer.js'
 import { defaultCoapTransport } from '../transport/factories.js'
 import { type GatedTransport, gateTransport } from '../transport/gate.js'
+import { defaultCoapsTransport } from '../transport/secure.js'
 import { nextRetry } from './retry.js'
 
 /** Where a server connection stands. */
@@ -282,13 +283,8 @@ export class ServerSession {
       })
     }
     const factory =
-      ctx.options.transports[uri.scheme] ?? (uri.scheme === 'coap' ? defaultCoapTransport : undefined)
-    if (factory === undefined) {
-      throw new ClientError(
-        'CLIENT_TRANSPORT',
-        `no transport for ${uri.scheme}: give transports.${uri.scheme} (the DTLS transport of @lwm2m/dtls)`,
-      )
-    }
+      ctx.options.transports[uri.scheme] ??
+      (uri.scheme === 'coap' ? defaultCoapTransport : defaultCoapsTransport)
     const transport = await factory({
       uri,
       security: this.#account.security,
@@ -450,7 +446,10 @@ export class ServerSession {
     try {
       await this.#connect()
     } catch (error) {
-      const config = ClientError.isInstance(error) && error.code === 'CLIENT_TRANSPORT'
+      // A Server URI, transport or Security instance that cannot work: no retry helps.
+      const config =
+        ClientError.isInstance(error) &&
+        (error.code === 'CLIENT_TRANSPORT' || error.code === 'CLIENT_SECURITY')
       return { ok: false, kind: config ? 'config' : 'unreachable', error }
     }
     if (life.signal.aborted)

@@ -22,9 +22,9 @@ export type TransportFactory = (context: TransportContext) => Transport | Promis
 
 /**
  * The transports by Server URI scheme. `coap` defaults to a UDP socket on an OS-chosen
- * port (udp6 for an IPv6 server); `coaps` has no default: give the DTLS transport of
- * `@lwm2m/dtls` configured from `context.security` (PSK identity and key, raw public keys
- * or certificates by /0/x/2).
+ * port (udp6 for an IPv6 server); `coaps` defaults to `secureTransport()`: the DTLS client
+ * of @lwm2m/dtls (an optional peer dependency, loaded on first use) set up from
+ * `context.security` (PSK identity and key, raw public keys or certificates by /0/x/2).
  */
 export interface TransportFactories {
   readonly coap?: TransportFactory
