@@ -124,6 +124,19 @@ describe('Device object (Core TS 1.1 E.4)', () => {
     expect(d.get(0, 15)).toBe('Asia/Tokyo')
   })
 
+  it('leaves out Current Time and Reset Error Code when asked (optional resources, Core TS 1.1 E.4)', async () => {
+    const d = createDeviceObject({ clock: manualClock(), currentTime: false, resetErrorCode: false })
+    expect(d.resources(0)).not.toContain(13)
+    expect(d.resources(0)).not.toContain(12)
+    expect(d.resources(0)).toContain(4)
+    expect(await d.read(p('/3/0/13'), SERVER)).toMatchObject({ ok: false, code: 'NOT_FOUND' })
+    expect(await d.execute(p('/3/0/12'), '', SERVER)).toMatchObject({ ok: false, code: 'NOT_FOUND' })
+    const r = await d.read(p('/3/0'), SERVER)
+    expect(r.ok && r.value.kind === 'instance' && [...r.value.resources.keys()].includes(13)).toBe(false)
+    const full = createDeviceObject({ clock: manualClock() })
+    expect(full.resources(0)).toEqual(expect.arrayContaining([12, 13]))
+  })
+
   it('updates held values by name and leaves computed ones to their getters', () => {
     const d = createDeviceObject(options())
     const events: string[] = []

@@ -71,6 +71,13 @@ export interface DeviceObjectOptions {
   readonly extDevInfo?: readonly ObjectLink[]
   /** Current Time (/3/0/13) comes from this clock plus what servers wrote; default the system clock. */
   readonly clock?: Clock
+  /**
+   * Whether the device has the optional Current Time resource (/3/0/13); default true. A
+   * device without a clock worth reporting leaves it out, and Discover does not list it.
+   */
+  readonly currentTime?: boolean
+  /** Whether the device has the optional Reset Error Code resource (/3/0/12); default true. */
+  readonly resetErrorCode?: boolean
   /** Reboot (/3/0/4) executed: called after the response was sent. */
   readonly onReboot?: () => void | Promise<void>
   /** Factory Reset (/3/0/5): present only when given; called after the response was sent. */
@@ -152,7 +159,11 @@ export function createDeviceObject(options: DeviceObjectOptions = {}): DeviceObj
       'OBJECTS_INVALID_ARGUMENT',
       `the Device object takes an object 3 model, not ${model.id}`,
     )
-  const has = (id: number) => model.resources.has(id)
+  const left = new Set<number>([
+    ...(options.currentTime === false ? [13] : []),
+    ...(options.resetErrorCode === false ? [12] : []),
+  ])
+  const has = (id: number) => model.resources.has(id) && !left.has(id)
   const logger = options.logger ?? silentLogger
   const clock = options.clock ?? systemClock
   const events = createEmitter<DeviceObjectEvents>(logger, 'Device object')
