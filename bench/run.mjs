@@ -10,6 +10,7 @@ import { parseArgs, usage } from './lib/args.mjs'
 import { fmt, formatTable } from './lib/table.mjs'
 import { runCoapSuite } from './suites/coap/index.mjs'
 import { runCodecSuite } from './suites/codec.mjs'
+import { runLwm2mSuite } from './suites/lwm2m/index.mjs'
 
 let opts
 try {
@@ -108,6 +109,70 @@ if (opts.suites.includes('coap')) {
       '',
     )
   }
+}
+
+if (opts.suites.includes('lwm2m')) {
+  const lwm2m = await runLwm2mSuite(opts, log, report.suites.coap)
+  report.suites.lwm2m = lwm2m
+  const pct = (x) => (x === undefined ? undefined : `${x.toFixed(2)}x`)
+  const rows = []
+  for (const s of lwm2m.servers) {
+    if (!s.available) {
+      rows.push([s.label, '-', 'not available', '-', '-', '-', '-', '-', '-'])
+      continue
+    }
+    for (const p of s.points) {
+      const d = p.registrations?.deciles
+      rows.push([
+        s.label,
+        p.n,
+        fmt.int(p.registrations?.rate),
+        pct(p.registrations?.vsEcho),
+        d ? `${fmt.int(d[0])}..${fmt.int(d.at(-1))}` : '-',
+        fmt.int(p.reads?.rate),
+        pct(p.reads?.vsEcho),
+        fmt.int(p.notifications?.rate),
+        p.error ??
+          (p.reads?.failed || p.notifications?.lost
+            ? `${p.reads?.failed ?? 0} reads failed, ${p.notifications?.lost ?? 0} notifications lost`
+            : ''),
+      ])
+    }
+  }
+  out.push(
+    `LwM2M: N simulated 1.0 clients (another process), K = ${lwm2m.k} in flight; ceiling = raw UDP echo at K = ${lwm2m.k}: ${fmt.int(lwm2m.ceiling.rps)} round trips/s (${lwm2m.ceiling.source})`,
+    formatTable(
+      [
+        'server',
+        'N',
+        'registrations/s',
+        'vs echo',
+        'first..last tenth',
+        'reads/s',
+        'vs echo',
+        'notifications/s',
+        'note',
+      ],
+      rows,
+    ),
+    '',
+    'LwM2M server heap per registered client (B; GC before and after the burst; targets: <= 1 KiB in the store, <= 2 KiB in all)',
+    formatTable(
+      ['server', 'N', 'all in, after the burst', 'RSS MB', 'store only (in process)'],
+      lwm2m.servers.flatMap((s) =>
+        s.memory.map((m) => [
+          s.label,
+          m.n,
+          fmt.int(m.bytesPerClient),
+          fmt.mb(m.rssKb),
+          s.server === 'lwm2m-server'
+            ? fmt.int(lwm2m.store.find((x) => x.n === m.n)?.storeBytesPerClient)
+            : '-',
+        ]),
+      ),
+    ),
+    '',
+  )
 }
 
 // Suites that live in their packages as plain scripts: each prints its own table and writes

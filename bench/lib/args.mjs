@@ -7,7 +7,24 @@ const FLAGS = {
   runs: { env: 'BENCH_RUNS', type: 'number', help: 'runs per point; the median is reported' },
   k: { env: 'BENCH_K', type: 'list', help: 'requests in flight, e.g. 1,16,64' },
   servers: { env: 'BENCH_SERVERS', type: 'list', help: 'echo,lwm2m-coap,node-coap,libcoap' },
-  suites: { env: 'BENCH_SUITES', type: 'list', help: 'codec,coap,core-codecs,dtls' },
+  suites: { env: 'BENCH_SUITES', type: 'list', help: 'codec,coap,lwm2m,core-codecs,dtls' },
+  'lwm2m-clients': {
+    env: 'BENCH_LWM2M_CLIENTS',
+    type: 'list',
+    help: 'lwm2m suite: simulated clients per point (registrations, reads, notifications)',
+  },
+  'lwm2m-memory': {
+    env: 'BENCH_LWM2M_MEMORY',
+    type: 'list',
+    help: 'lwm2m suite: clients at which server heap per client is measured',
+  },
+  'lwm2m-servers': { env: 'BENCH_LWM2M_SERVERS', type: 'list', help: 'lwm2m-server,lwm2m-node-lib' },
+  'lwm2m-k': { env: 'BENCH_LWM2M_K', type: 'number', help: 'lwm2m suite: requests in flight' },
+  'lwm2m-observe': {
+    env: 'BENCH_LWM2M_OBSERVE',
+    type: 'number',
+    help: 'lwm2m suite: clients observed for the notification rate (0: all N)',
+  },
   sustained: {
     env: 'BENCH_SUSTAINED',
     type: 'number',
@@ -34,7 +51,12 @@ const DEFAULTS = {
   runs: 3,
   k: [1, 16, 64],
   servers: ['echo', 'lwm2m-coap', 'node-coap', 'libcoap'],
-  suites: ['codec', 'coap', 'core-codecs', 'dtls'],
+  suites: ['codec', 'coap', 'lwm2m', 'core-codecs', 'dtls'],
+  'lwm2m-clients': [1000, 10000],
+  'lwm2m-memory': [10000, 100000],
+  'lwm2m-servers': ['lwm2m-server', 'lwm2m-node-lib'],
+  'lwm2m-k': 64,
+  'lwm2m-observe': 0,
   sustained: 0,
   'sustained-k': 64,
   'rss-target': 100,
@@ -43,7 +65,8 @@ const DEFAULTS = {
   help: false,
 }
 
-const QUICK = { duration: 1, warmup: 0.3, runs: 1 }
+const QUICK = { duration: 1, warmup: 0.3, runs: 1, 'lwm2m-memory': [10000], 'lwm2m-observe': 1000 }
+const NUMERIC_LISTS = new Set(['k', 'lwm2m-clients', 'lwm2m-memory'])
 
 function convert(name, type, raw) {
   if (type === 'boolean') return raw === undefined || raw === '' || raw === '1' || raw === 'true'
@@ -52,7 +75,7 @@ function convert(name, type, raw) {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean)
-    return name === 'k' ? items.map(Number) : items
+    return NUMERIC_LISTS.has(name) ? items.map(Number) : items
   }
   const n = Number(raw)
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} needs a non-negative number, got "${raw}"`)
@@ -69,7 +92,7 @@ export function parseArgs(argv, env) {
     }
   }
   for (const arg of argv) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg)
+    const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg)
     if (!m || !(m[1] in FLAGS)) throw new Error(`unknown argument ${arg} (try --help)`)
     const [, name, raw] = m
     const spec = FLAGS[name]
@@ -78,7 +101,10 @@ export function parseArgs(argv, env) {
     given.add(name)
   }
   if (out.quick) for (const [name, v] of Object.entries(QUICK)) if (!given.has(name)) out[name] = v
-  if (out.k.some((k) => !Number.isInteger(k) || k < 1)) throw new Error('--k takes positive integers')
+  for (const name of NUMERIC_LISTS) {
+    if (out[name].some((k) => !Number.isInteger(k) || k < 1))
+      throw new Error(`--${name} takes positive integers`)
+  }
   return out
 }
 
@@ -87,7 +113,7 @@ export function usage() {
   for (const [name, spec] of Object.entries(FLAGS)) {
     const d = DEFAULTS[name]
     const def = Array.isArray(d) ? d.join(',') : String(d)
-    lines.push(`  --${name.padEnd(12)} ${spec.help} (default ${def}${spec.env ? `; env ${spec.env}` : ''})`)
+    lines.push(`  --${name.padEnd(15)} ${spec.help} (default ${def}${spec.env ? `; env ${spec.env}` : ''})`)
   }
   return lines.join('\n')
 }

@@ -1,4 +1,15 @@
 const brand = Symbol.for('@lwm2m/coap/error')
+const kinds = Symbol.for('@lwm2m/coap/error-kinds')
+
+/** The names of a class and its ancestors up to the package's base error class. */
+function classNames(target: unknown): readonly string[] {
+  const names: string[] = []
+  for (let c = target as { name?: unknown } | null; c && c !== Error; c = Object.getPrototypeOf(c)) {
+    if (typeof c.name === 'string' && c.name !== '') names.push(c.name)
+    if (c.name === 'CoapError') break
+  }
+  return names
+}
 
 /** Every code a {@link CoapError} can carry. Match on `code`, never on the message text. */
 export type CoapErrorCode =
@@ -30,16 +41,31 @@ export class CoapError extends Error {
   static override readonly name: string = 'CoapError'
   readonly code: CoapErrorCode
   readonly [brand] = true
+  /** The class names from this error's class up to the base, for {@link CoapError.isInstance}. */
+  readonly [kinds]: readonly string[]
 
   constructor(code: CoapErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
     this.name = new.target.name
+    this[kinds] = classNames(new.target)
   }
 
-  /** True for a CoapError from any copy of this package (duplicate installs included). */
-  static isInstance(value: unknown): value is CoapError {
-    return typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true
+  /**
+   * True if `value` is an instance of the class this is called on (`CoapError.isInstance(e)`,
+   * or a subclass's `isInstance`), from any copy of this package: duplicate installs included,
+   * since it checks a `Symbol.for` brand and class names, not the prototype chain.
+   */
+  static isInstance<T extends CoapError>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    value: unknown,
+  ): value is T {
+    if (typeof value !== 'object' || value === null) return false
+    const v = value as { [brand]?: unknown; [kinds]?: unknown }
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class isInstance was called on
+    return v[brand] === true && Array.isArray(v[kinds]) && v[kinds].includes(this.name)
   }
 }
 

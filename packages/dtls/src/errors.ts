@@ -1,6 +1,17 @@
 import type { AlertDescription } from './record/alert.js'
 
 const brand = Symbol.for('@lwm2m/dtls/error')
+const kinds = Symbol.for('@lwm2m/dtls/error-kinds')
+
+/** The names of a class and its ancestors up to the package's base error class. */
+function classNames(target: unknown): readonly string[] {
+  const names: string[] = []
+  for (let c = target as { name?: unknown } | null; c && c !== Error; c = Object.getPrototypeOf(c)) {
+    if (typeof c.name === 'string' && c.name !== '') names.push(c.name)
+    if (c.name === 'DtlsError') break
+  }
+  return names
+}
 
 /** Every code a {@link DtlsError} can carry. Match on `code`, never on the message text. */
 export type DtlsErrorCode =
@@ -30,17 +41,32 @@ export class DtlsError extends Error {
   /** The alert that was sent or received for this error, if any. */
   readonly alert: AlertDescription | undefined
   readonly [brand] = true
+  /** The class names from this error's class up to the base, for {@link DtlsError.isInstance}. */
+  readonly [kinds]: readonly string[]
 
   constructor(code: DtlsErrorCode, message: string, options?: { cause?: unknown; alert?: AlertDescription }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.alert = options?.alert
     this.name = new.target.name
+    this[kinds] = classNames(new.target)
   }
 
-  /** True for a DtlsError from any copy of this package (duplicate installs included). */
-  static isInstance(value: unknown): value is DtlsError {
-    return typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true
+  /**
+   * True if `value` is an instance of the class this is called on (`DtlsError.isInstance(e)`,
+   * or a subclass's `isInstance`), from any copy of this package: duplicate installs included,
+   * since it checks a `Symbol.for` brand and class names, not the prototype chain.
+   */
+  static isInstance<T extends DtlsError>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    value: unknown,
+  ): value is T {
+    if (typeof value !== 'object' || value === null) return false
+    const v = value as { [brand]?: unknown; [kinds]?: unknown }
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class isInstance was called on
+    return v[brand] === true && Array.isArray(v[kinds]) && v[kinds].includes(this.name)
   }
 }
 

@@ -1,4 +1,15 @@
 const brand = Symbol.for('@lwm2m/core/error')
+const kinds = Symbol.for('@lwm2m/core/error-kinds')
+
+/** The names of a class and its ancestors up to the package's base error class. */
+function classNames(target: unknown): readonly string[] {
+  const names: string[] = []
+  for (let c = target as { name?: unknown } | null; c && c !== Error; c = Object.getPrototypeOf(c)) {
+    if (typeof c.name === 'string' && c.name !== '') names.push(c.name)
+    if (c.name === 'Lwm2mError') break
+  }
+  return names
+}
 
 /** Every code a {@link Lwm2mError} can carry. */
 export type Lwm2mErrorCode =
@@ -22,16 +33,31 @@ export class Lwm2mError extends Error {
   static override readonly name: string = 'Lwm2mError'
   readonly code: Lwm2mErrorCode
   readonly [brand] = true
+  /** The class names from this error's class up to the base, for {@link Lwm2mError.isInstance}. */
+  readonly [kinds]: readonly string[]
 
   constructor(code: Lwm2mErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.code = code
     this.name = new.target.name
+    this[kinds] = classNames(new.target)
   }
 
-  /** True for an Lwm2mError from any copy of this package. */
-  static isInstance(value: unknown): value is Lwm2mError {
-    return typeof value === 'object' && value !== null && (value as { [brand]?: unknown })[brand] === true
+  /**
+   * True if `value` is an instance of the class this is called on (`Lwm2mError.isInstance(e)`,
+   * or a subclass's `isInstance`), from any copy of this package: duplicate installs included,
+   * since it checks a `Symbol.for` brand and class names, not the prototype chain.
+   */
+  static isInstance<T extends Lwm2mError>(
+    this: abstract new (
+      ...args: never[]
+    ) => T,
+    value: unknown,
+  ): value is T {
+    if (typeof value !== 'object' || value === null) return false
+    const v = value as { [brand]?: unknown; [kinds]?: unknown }
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class isInstance was called on
+    return v[brand] === true && Array.isArray(v[kinds]) && v[kinds].includes(this.name)
   }
 }
 

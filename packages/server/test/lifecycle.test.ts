@@ -128,3 +128,34 @@ it('works the same over stores that answer with promises (a networked store slot
     await endpoint.close()
   }
 })
+
+describe('many requests at once', () => {
+  it('sends more than ten requests at once without a listener-leak warning on the stop signal', async () => {
+    const warnings: Error[] = []
+    const onWarning = (w: Error) => warnings.push(w)
+    process.on('warning', onWarning)
+    const { clock, net, endpoint, peer } = await world()
+    const server = await createServer({ endpoints: [endpoint], clock })
+    const clients: ScriptedClient[] = []
+    try {
+      for (let i = 0; i < 16; i++) {
+        const c = await ScriptedClient.inMemory(net, clock, peer, `many-${i}`)
+        c.answer = () => ({ node: singleResource(0, 'string', `v${i}`) })
+        expect((await c.register(DEVICE_LINKS)).code).toBe(Code.Created)
+        clients.push(c)
+      }
+      await settle()
+      const reads = await Promise.all(clients.map((_, i) => server.read(`many-${i}`, '/3/0/0')))
+      expect(reads.map((r) => (r.node.kind === 'resource' ? r.node.value : undefined))).toEqual(
+        clients.map((_, i) => `v${i}`),
+      )
+      await settle()
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([])
+    } finally {
+      process.off('warning', onWarning)
+      await server.stop()
+      await endpoint.close()
+      await Promise.all(clients.map((c) => c.close()))
+    }
+  })
+})

@@ -162,6 +162,12 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   readonly #modelCache = new WeakMap<object, Map<Lwm2mVersion, ModelLookup>>()
   readonly #sweep: ExpirySweep
   readonly #stop = new AbortController()
+  /**
+   * One controller per request in flight, aborted by stop(). Not listeners on the stop signal:
+   * an EventTarget checks every listener it has on each add, so that thousands of requests
+   * and observations in flight would make each new one cost as much as all of them.
+   */
+  readonly #inFlight = new Set<AbortController>()
   readonly #queueTimeout: number | undefined
   #sweeping = false
   #sweepAgain = false
@@ -264,6 +270,8 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     // Subscriptions end as 'stopped' before the stop signal reaches their relations.
     const ending = this.#observations.stop()
     this.#stop.abort(err)
+    for (const c of this.#inFlight) c.abort(err)
+    this.#inFlight.clear()
     await ending
     this.#deadlines.close()
     await Promise.all(this.endpoints.map((ep, i) => (this.#owned[i] ? ep.close() : undefined)))
@@ -569,7 +577,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     const ep = this.endpoints[reg.transport]
     if (ep === undefined)
       throw new ServerError('TRANSPORT', `no endpoint ${reg.transport}`, { endpoint: reg.endpoint })
-    const { signal, dispose } = linkSignals(task.signal, this.#stop.signal)
+    const { signal, dispose } = this.#requestSignal(task.signal)
     try {
       const res = await ep.request(reg.peer, {
         ...req,
@@ -582,6 +590,27 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
       throw this.#requestError(err, reg.endpoint)
     } finally {
       dispose()
+    }
+  }
+
+  /**
+   * The signal of one request: aborted by the caller's signal or by stop(); `dispose` once the
+   * request is answered (an accepted observation is ended by stop() through the observations).
+   */
+  #requestSignal(caller: AbortSignal | undefined): { signal: AbortSignal; dispose: () => void } {
+    const c = new AbortController()
+    if (this.#stop.signal.aborted) c.abort(this.#stop.signal.reason)
+    else if (caller?.aborted) c.abort(caller.reason)
+    if (c.signal.aborted) return { signal: c.signal, dispose: () => {} }
+    this.#inFlight.add(c)
+    const onCaller = caller === undefined ? undefined : () => c.abort(caller.reason)
+    if (onCaller !== undefined) caller!.addEventListener('abort', onCaller, { once: true })
+    return {
+      signal: c.signal,
+      dispose: () => {
+        this.#inFlight.delete(c)
+        if (onCaller !== undefined) caller!.removeEventListener('abort', onCaller)
+      },
     }
   }
 
@@ -667,7 +696,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
         const req = buildRequest(op, ctx)
         const ep = this.endpoints[reg.transport]!
         this.#observations.prepare(id, { registration: reg, op, ctx })
-        const { signal, dispose } = linkSignals(task.signal, this.#stop.signal)
+        const { signal, dispose } = this.#requestSignal(task.signal)
         let obs: Observation
         try {
           obs = await ep.observe(
@@ -862,27 +891,6 @@ function wrapArgumentErrors<T>(fn: () => T): T {
 /** Runs `fn` once the answer to the current request went out (the endpoint sends it when the handler returns). */
 function afterAnswer(fn: () => void): void {
   setImmediate(fn)
-}
-
-/** One signal that aborts when either does; `dispose` removes the listeners. */
-function linkSignals(
-  a: AbortSignal | undefined,
-  b: AbortSignal,
-): { signal: AbortSignal; dispose: () => void } {
-  if (a === undefined) return { signal: b, dispose: () => {} }
-  if (a.aborted) return { signal: a, dispose: () => {} }
-  const c = new AbortController()
-  const onA = () => c.abort(a.reason)
-  const onB = () => c.abort(b.reason)
-  a.addEventListener('abort', onA, { once: true })
-  b.addEventListener('abort', onB, { once: true })
-  return {
-    signal: c.signal,
-    dispose: () => {
-      a.removeEventListener('abort', onA)
-      b.removeEventListener('abort', onB)
-    },
-  }
 }
 
 /**

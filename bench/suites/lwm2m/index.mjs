@@ -1,0 +1,211 @@
+// The LwM2M suite: N simulated LwM2M 1.0 clients (simulator.mjs, another process) against a
+// server in its own process: ours (@lwm2m/server) and npm lwm2m-node-lib, the same load for
+// both. Registrations per second (overall and per tenth of the clients, to show a slow-down
+// as the registry grows), server-initiated reads of /3/0 per second, notifications per second
+// received and decoded by the server, and server heap bytes per registered client right
+// after the burst. Figures sit beside the raw UDP echo ceiling measured in the same run.
+import { fileURLToPath } from 'node:url'
+import { startControlled } from '../../lib/control.mjs'
+import { freeUdpPort, memoryOf, runJsonScript, startJsonServer, stopChild } from '../../lib/proc.mjs'
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url))
+const SIMULATOR = here('./simulator.mjs')
+/** Sockets per simulator process: the open-file limit here is 20,000 per process. */
+const CLIENTS_PER_SIMULATOR = 15_000
+
+export const LWM2M_SERVERS = {
+  'lwm2m-server': {
+    label: '@lwm2m/server',
+    start: () =>
+      startControlled(here('./servers/lwm2m-server.mjs'), [], {
+        nodeArgs: ['--expose-gc', '--max-old-space-size=4096'],
+      }),
+  },
+  'lwm2m-node-lib': {
+    label: 'lwm2m-node-lib (npm)',
+    start: async () =>
+      startControlled(here('./servers/lwm2m-node-lib.mjs'), [`--port=${await freeUdpPort()}`], {
+        nodeArgs: ['--expose-gc', '--max-old-space-size=4096'],
+      }),
+  },
+}
+
+/** Simulated clients, spread over processes of at most CLIENTS_PER_SIMULATOR sockets, each on its own loopback address. */
+async function startSimulators(port, clients) {
+  const sims = []
+  for (let first = 0, p = 0; first < clients; first += CLIENTS_PER_SIMULATOR, p++) {
+    const n = Math.min(CLIENTS_PER_SIMULATOR, clients - first)
+    sims.push(
+      await startControlled(SIMULATOR, [
+        `--port=${port}`,
+        `--clients=${n}`,
+        `--first=${first}`,
+        `--bind=127.0.${10 + p}.1`,
+      ]),
+    )
+  }
+  return sims
+}
+
+async function all(sims, cmd) {
+  return Promise.all(sims.map((s) => s.send(cmd)))
+}
+
+/** The echo ceiling at `k` requests in flight: from the coap suite of this run, else measured here. */
+async function ceilingAt(k, opts, coapResults, log) {
+  const echo = coapResults?.find((s) => s.server === 'echo' && s.available)
+  const point = echo?.points.find((p) => p.k === k)
+  if (point?.rps) return { rps: point.rps, source: 'coap suite' }
+  log(`lwm2m: measuring the raw UDP echo ceiling at K=${k}`)
+  const { child, port } = await startJsonServer(process.execPath, [here('../coap/servers/echo.mjs')])
+  try {
+    const run = await runJsonScript(
+      here('../coap/loadgen.mjs'),
+      [`--port=${port}`, `--k=${k}`, `--duration=${opts.duration}`, `--warmup=${opts.warmup}`, '--mode=echo'],
+      { timeoutMs: (opts.duration + opts.warmup) * 1000 + 30_000 },
+    )
+    return { rps: run.rps, source: 'measured by the lwm2m suite' }
+  } finally {
+    await stopChild(child)
+  }
+}
+
+/** One server, one N: register, heap, read, observe, notify. */
+async function runPoint(name, n, opts, log) {
+  const spec = LWM2M_SERVERS[name]
+  const server = await spec.start()
+  if (server.ready.unavailable) return { available: false, reason: server.ready.unavailable }
+  const point = { n }
+  let sims = []
+  try {
+    const heap0 = (await server.send({ cmd: 'heap' })).heapUsed
+    sims = await startSimulators(server.ready.port, n)
+    const k = opts['lwm2m-k']
+    const regs = await all(sims, { cmd: 'register', window: Math.max(1, Math.round(k / sims.length)) })
+    const registered = regs.reduce((a, r) => a + r.registered, 0)
+    const seconds = Math.max(...regs.map((r) => r.seconds))
+    point.registrations = {
+      registered,
+      failed: regs.reduce((a, r) => a + r.failed, 0),
+      rate: registered / seconds,
+      deciles: sims.length === 1 ? regs[0].deciles : undefined,
+    }
+    const count = (await server.send({ cmd: 'count' })).count
+    const heap1 = (await server.send({ cmd: 'heap' })).heapUsed
+    point.heap = {
+      count,
+      bytesPerClient: heap0 !== undefined && count > 0 ? (heap1 - heap0) / count : undefined,
+      rssKb: memoryOf(server.child.pid).rssKb,
+    }
+    log(
+      `  ${spec.label} N=${n}: ${Math.round(point.registrations.rate)} registrations/s, ${Math.round(point.heap.bytesPerClient ?? 0)} B heap per client`,
+    )
+    if (!opts['lwm2m-memory-only']) {
+      const read = await server.send({ cmd: 'read', path: '/3/0', seconds: opts.duration, window: k })
+      point.reads = read
+      const obs = await server.send({
+        cmd: 'observe',
+        path: '/3/0/9',
+        window: k,
+        limit: opts['lwm2m-observe'],
+      })
+      point.observe = obs
+      await server.send({ cmd: 'notifications' })
+      const sent = await all(sims, {
+        cmd: 'notify',
+        seconds: opts.duration,
+        window: Math.max(1, Math.round(k / sims.length)),
+      })
+      const got = await server.send({ cmd: 'notifications' })
+      const sentSeconds = Math.max(...sent.map((s) => s.seconds))
+      point.notifications = {
+        acked: sent.reduce((a, s) => a + s.acked, 0),
+        lost: sent.reduce((a, s) => a + s.lost, 0),
+        reset: sent.reduce((a, s) => a + s.reset, 0),
+        received: got.notifications,
+        decoded: got.decoded,
+        rate: got.decoded / sentSeconds,
+      }
+      log(
+        `  ${spec.label} N=${n}: ${Math.round(read.rate)} reads/s (${read.failed} failed), observe ${obs.ok} in ${obs.seconds.toFixed(1)} s, ${Math.round(point.notifications.rate)} notifications/s`,
+      )
+    }
+  } catch (e) {
+    point.error = e.message
+    log(`  ${spec.label} N=${n}: failed: ${e.message}`)
+  } finally {
+    await Promise.all(sims.map((s) => s.stop()))
+    await server.stop()
+  }
+  return { available: true, point }
+}
+
+export async function runLwm2mSuite(opts, log, coapResults) {
+  const k = opts['lwm2m-k']
+  const ceiling = await ceilingAt(k, opts, coapResults, log)
+  const results = []
+  for (const name of opts['lwm2m-servers']) {
+    const spec = LWM2M_SERVERS[name]
+    if (spec === undefined)
+      throw new Error(`unknown LwM2M server ${name} (one of ${Object.keys(LWM2M_SERVERS).join(', ')})`)
+    const result = { server: name, label: spec.label, available: true, points: [], memory: [] }
+    results.push(result)
+    for (const n of opts['lwm2m-clients']) {
+      log(`lwm2m: ${spec.label}, ${n} clients`)
+      const r = await runPoint(name, n, opts, log)
+      if (!r.available) {
+        result.available = false
+        result.reason = r.reason
+        break
+      }
+      result.points.push(r.point)
+    }
+    if (!result.available) continue
+    for (const n of opts['lwm2m-memory']) {
+      if (opts['lwm2m-clients'].includes(n)) {
+        const p = result.points.find((x) => x.n === n)
+        result.memory.push({ n, ...p?.heap })
+        continue
+      }
+      log(`lwm2m: ${spec.label}, heap at ${n} clients`)
+      const r = await runPoint(name, n, { ...opts, 'lwm2m-memory-only': true }, log)
+      result.memory.push({ n, ...r.point?.heap, ...(r.point?.error ? { error: r.point.error } : {}) })
+    }
+  }
+  for (const r of results) {
+    for (const p of r.points) {
+      if (p.registrations) p.registrations.vsEcho = p.registrations.rate / ceiling.rps
+      if (p.reads) p.reads.vsEcho = p.reads.rate / ceiling.rps
+      if (p.notifications) p.notifications.vsEcho = p.notifications.rate / ceiling.rps
+    }
+  }
+  // The store alone, in process (packages/server/scripts/memory.mjs), for the 1 KB target.
+  const store = []
+  if (opts['lwm2m-servers'].includes('lwm2m-server')) {
+    for (const n of opts['lwm2m-memory']) {
+      const s = await storeOnly(n, log)
+      if (s !== undefined) store.push(s)
+    }
+  }
+  return { k, ceiling, servers: results, store }
+}
+
+async function storeOnly(n, log) {
+  const script = here('../../../packages/server/scripts/memory.mjs')
+  const { spawnSync } = await import('node:child_process')
+  const r = spawnSync(process.execPath, ['--expose-gc', script, String(n)], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  })
+  const m = /store only, \d+ registrations[^:]*: (\d+) B\/registration/.exec(r.stdout ?? '')
+  const burst = /all in, right after a burst of \d+: (\d+) B\/registration/.exec(r.stdout ?? '')
+  if (!m) {
+    log(`lwm2m: scripts/memory.mjs failed: ${(r.stderr ?? '').slice(0, 300)}`)
+    return undefined
+  }
+  return {
+    n,
+    storeBytesPerClient: Number(m[1]),
+    inProcessBurstBytesPerClient: burst ? Number(burst[1]) : undefined,
+  }
+}
