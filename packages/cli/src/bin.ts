@@ -1,5 +1,9 @@
 #!/usr/bin/env node
+import { installSignalHandlers } from './console/signals.js'
 import { main } from './program.js'
+
+// Before anything runs or prints: a SIGINT/SIGTERM must never find Node's default action.
+installSignalHandlers()
 
 // Output into a closed pipe (`lwm2m server --json | head -1`): leave quietly, as other tools do.
 for (const stream of [process.stdout, process.stderr]) {

@@ -1,4 +1,5 @@
 import type { ConsoleRunner } from './runner.js'
+import { onStopSignal } from './signals.js'
 
 /** How a role's session runs. */
 export interface SessionOptions {
@@ -18,10 +19,7 @@ export async function runSession(runner: ConsoleRunner, options: SessionOptions)
     runner.stop()
     wake?.()
   }
-  if (options.signals) {
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  }
+  const unlisten = options.signals ? onStopSignal(stop) : undefined
   try {
     if (options.prompt) {
       await runner.run()
@@ -31,9 +29,6 @@ export async function runSession(runner: ConsoleRunner, options: SessionOptions)
       })
     }
   } finally {
-    if (options.signals) {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-    }
+    unlisten?.()
   }
 }
