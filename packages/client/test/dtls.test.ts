@@ -114,16 +114,13 @@ describe('coaps:// servers: DTLS set up from the Security instance (default tran
 
   it('a wrong key fails the handshake: nothing registers, registrationFailed reports it', async () => {
     const server = await pskServer({ 'dtls-node-id': KEY })
-    const client = pskClient(
-      {
-        serverUri: coapsUri(server),
-        shortServerId: 1,
-        securityMode: 0,
-        publicKeyOrIdentity: 'dtls-node-id',
-        secretKey: Uint8Array.of(9, 9, 9, 9),
-      },
-      { requestTimeout: 1500 },
-    )
+    const client = pskClient({
+      serverUri: coapsUri(server),
+      shortServerId: 1,
+      securityMode: 0,
+      publicKeyOrIdentity: 'dtls-node-id',
+      secretKey: Uint8Array.of(9, 9, 9, 9),
+    })
     const handshakeFailed = new Promise((resolve) =>
       server.dtls.once('handshakeFailed', (_peer, error) => resolve(error)),
     )
@@ -134,8 +131,11 @@ describe('coaps:// servers: DTLS set up from the Security instance (default tran
     const alert = (await within(handshakeFailed)) as { message: string; alert?: number }
     expect(alert.message).toMatch(/failed authentication: the keys differ/)
     expect(alert.alert).toBe(20) // bad_record_mac
+    // The Register fails at once with the reason, not at its deadline (EXCHANGE_LIFETIME by default).
     const f = await within(failed)
     expect(f.final).toBe(false)
+    expect(String(f.error)).toMatch(/cannot reach the server/)
+    expect((f.error as { cause?: { alert?: number } }).cause?.alert).toBe(20)
     expect(server.registrations.size).toBe(0)
     expect(server.dtls.stats().sessions).toBe(0)
   })

@@ -46,9 +46,10 @@ afterEach(async () => {
 })
 
 function start(endpoint: string, account: SecurityAccountInit): TestClient {
+  // No short request deadline: a failed handshake must fail the Register at once by itself.
   const c = testClient(endpoint, account, {
     resolve: async () => '127.0.0.1',
-    coap: { requestTimeout: 1500 },
+    coap: { requestTimeout: 60_000 },
   })
   clients.push(c)
   return c
@@ -189,7 +190,12 @@ describe('unknown or wrong credentials fail the DTLS handshake: nothing register
         serverPublicKey: server.certDer,
         secretKey: client.keyDer,
       })
-      await firstFailure(c)
+      const failure = await firstFailure(c)
+      // The client says why, at once: its own host-name check failed.
+      expect(String(failure.error)).toMatch(/cannot reach the server/)
+      expect(String((failure.error as { cause?: unknown }).cause)).toMatch(
+        /the server certificate is not for server-fail\.example\.com/,
+      )
       const error = await handshake
       expect(error.code).toBe('DTLS_ALERT') // received from the client
       expect(error.alert).toBe(AlertDescription.certificate_unknown)

@@ -158,6 +158,8 @@ export class ServerSession {
   #life = new AbortController()
   #endpoint: CoapEndpoint | undefined
   #gate: GatedTransport | undefined
+  /** Aborted when the transport reports the server unreachable; one per connection attempt. */
+  #failFast: AbortController | undefined
   #peer: Peer | undefined
   #location: readonly string[] | undefined
   #registered: Registered | undefined
@@ -285,12 +287,14 @@ export class ServerSession {
     const factory =
       ctx.options.transports[uri.scheme] ??
       (uri.scheme === 'coap' ? defaultCoapTransport : defaultCoapsTransport)
+    const failFast = new AbortController()
     const transport = await factory({
       uri,
       security: this.#account.security,
       shortServerId: this.shortServerId,
       clock: ctx.clock,
       logger: ctx.logger,
+      unreachable: (error) => this.#transportFailed(failFast, error),
     })
     const gate = gateTransport(transport)
     const coap = ctx.options.coap
@@ -321,12 +325,24 @@ export class ServerSession {
     }
     this.#endpoint = endpoint
     this.#gate = gate
+    this.#failFast = failFast
+  }
+
+  /** The transport says the server cannot be reached (a failed DTLS handshake): fail the requests in flight now. */
+  #transportFailed(connection: AbortController, error: Error): void {
+    if (connection !== this.#failFast) return
+    this.#failFast = new AbortController()
+    this.#ctx.logger.warn('server unreachable', { shortServerId: this.shortServerId, error: error.message })
+    connection.abort(
+      new CoapError('COAP_TRANSPORT', `cannot reach the server: ${error.message}`, { cause: error }),
+    )
   }
 
   async #closeEndpoint(): Promise<void> {
     const endpoint = this.#endpoint
     this.#endpoint = undefined
     this.#gate = undefined
+    this.#failFast = undefined
     this.#peer = undefined
     this.#awakeTimer.cancel()
     if (endpoint !== undefined) await endpoint.close()
@@ -360,7 +376,11 @@ export class ServerSession {
     this.#setAwake(true)
     this.#busy++
     try {
-      return await endpoint.request(peer, options)
+      const signal = this.#failFast?.signal
+      return await endpoint.request(
+        peer,
+        options.signal === undefined && signal !== undefined ? { ...options, signal } : options,
+      )
     } finally {
       this.#busy--
       this.#touch()

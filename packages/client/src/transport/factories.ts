@@ -15,6 +15,12 @@ export interface TransportContext {
   readonly shortServerId: number
   readonly clock: Clock
   readonly logger: Logger
+  /**
+   * Tells the connection that its server cannot be reached for now, with the reason (a failed
+   * DTLS handshake: wrong key, unknown identity, untrusted certificate): the requests in flight
+   * fail at once with it, instead of at their deadline. Given by the client.
+   */
+  readonly unreachable?: (error: Error) => void
 }
 
 /** Makes the transport of one server connection. Called each time the client (re)connects. */

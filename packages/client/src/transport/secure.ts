@@ -1,5 +1,5 @@
 import { isIP } from 'node:net'
-import type { Clock, Logger, Transport } from '@lwm2m/coap'
+import type { Clock, Logger, Peer, Transport } from '@lwm2m/coap'
 import { ClientError } from '../errors.js'
 import {
   type DtlsCipherSuiteName,
@@ -34,9 +34,14 @@ export interface SecureDtlsClientOptions extends SecureTransportDtlsOptions, Dtl
   readonly logger: Logger
 }
 
+/** A DTLS client transport: a Transport that reports failed handshakes (DtlsTransport of @lwm2m/dtls). */
+export interface DtlsClientTransport extends Transport {
+  on?(event: 'handshakeFailed', listener: (peer: Peer, error: Error) => void): unknown
+}
+
 /** The part of @lwm2m/dtls this package uses. */
 export interface DtlsModule {
-  dtlsClient(options: SecureDtlsClientOptions): Transport
+  dtlsClient(options: SecureDtlsClientOptions): DtlsClientTransport
 }
 
 /** Options of {@link secureTransport}. */
@@ -97,13 +102,19 @@ export function secureTransport(options: SecureTransportOptions = {}): Transport
       ...(credentials.psk === undefined ? {} : { identity: credentials.psk.identity }),
       ...(credentials.serverName === undefined ? {} : { serverName: credentials.serverName }),
     })
-    return dtls.dtlsClient({
+    const transport = dtls.dtlsClient({
       ...settings,
       ...credentials,
       type,
       clock: context.clock,
       logger: context.logger,
     })
+    // A failed handshake fails the requests waiting for it at once, with the reason.
+    const unreachable = context.unreachable
+    if (unreachable !== undefined && typeof transport.on === 'function') {
+      transport.on('handshakeFailed', (_peer, error) => unreachable(error))
+    }
+    return transport
   }
 }
 
