@@ -4,9 +4,11 @@ import { addCommonOptions, addPromptOption, type RunEnvironment } from './common
 import { processIo } from './console/terminal.js'
 import { runDemoCommand } from './demo/run.js'
 import { runServerCommand } from './server/run.js'
-import { type ClientTransportProvider, defaultClientTransports } from './transports/client-transports.js'
+import { type ClientTransportProvider, coapClientTransport } from './transports/client-transports.js'
+import { coapsClientTransport } from './transports/coaps-client.js'
+import { coapsServerTransport } from './transports/coaps-server.js'
 import {
-  defaultServerTransports,
+  coapServerTransport,
   type ParsedOptions,
   type ServerTransportProvider,
 } from './transports/server-transports.js'
@@ -14,7 +16,7 @@ import { packageVersion } from './version.js'
 
 /** What the program is made of beyond its streams: the transports each role offers. */
 export interface ProgramOptions {
-  /** The transports of `lwm2m server` (CoAP by default; a secure one adds its options). */
+  /** The transports of `lwm2m server` (CoAP and DTLS by default). */
   readonly serverTransports?: readonly ServerTransportProvider[]
   /** The transports of `lwm2m client`, chosen by the scheme of `--server`. */
   readonly clientTransports?: readonly ClientTransportProvider[]
@@ -26,6 +28,8 @@ Examples:
   lwm2m server --port 0                        a server on a free port, with a prompt
   lwm2m client --endpoint dev1 --server coap://127.0.0.1:5683
   lwm2m server --json < commands.txt           scripts: JSON lines in and out
+  lwm2m server --psk dev1:dev1-id:000102030405060708090a0b0c0d0e0f    DTLS on 5684 too
+  lwm2m client --endpoint dev1 --server coaps://127.0.0.1:5684 --psk-identity dev1-id --psk-key 000102030405060708090a0b0c0d0e0f
 
 Every prompt has help; lwm2m <command> --help lists the options.`
 
@@ -38,8 +42,8 @@ export function createProgram(
   setExitCode: (code: number) => void,
   options: ProgramOptions = {},
 ): Command {
-  const serverTransports = options.serverTransports ?? defaultServerTransports
-  const clientTransports = options.clientTransports ?? defaultClientTransports
+  const serverTransports = options.serverTransports ?? [coapServerTransport, coapsServerTransport]
+  const clientTransports = options.clientTransports ?? [coapClientTransport, coapsClientTransport]
   const program = new Command('lwm2m')
     .description('An OMA LwM2M server and a simulated LwM2M client with interactive prompts')
     .version(packageVersion(), '-V, --version', 'print the version')

@@ -9,7 +9,8 @@ function iso(ms: number): string | null {
 
 /**
  * A registration in JSON (the `registration` field of the JSON schema): endpoint, id,
- * version, lifetime (s), binding, queueMode, scheme, address, port, rootPath,
+ * version, lifetime (s), binding, queueMode, scheme, address, port, security (the DTLS
+ * identity: mode with identity, subject or publicKey as hex; null over plain CoAP), rootPath,
  * supportedFormats (short names), objects (id, version or null, name or null, instances),
  * registeredAt, updatedAt, expiresAt (ISO; null for lifetime 0).
  */
@@ -24,6 +25,7 @@ export function registrationJson(reg: Registration, models: ModelLookup): { [key
     scheme: reg.scheme,
     address: reg.peer.address,
     port: reg.peer.port,
+    security: securityJson(reg),
     rootPath: reg.rootPath,
     supportedFormats: reg.supportedFormats.map(formatName),
     objects: [...reg.objectLinks.values()].map((o) => ({
@@ -36,6 +38,31 @@ export function registrationJson(reg: Registration, models: ModelLookup): { [key
     updatedAt: iso(reg.updatedAt),
     expiresAt: iso(reg.expiresAt),
   }
+}
+
+/** The identity the client authenticated with, for JSON (null over plain CoAP). */
+export function securityJson(reg: Registration): { [key: string]: JsonValue } | null {
+  const id = reg.peer.identity
+  if (id === undefined) return null
+  switch (id.mode) {
+    case 'psk':
+      return { mode: 'psk', identity: id.identity }
+    case 'rpk':
+      return { mode: 'rpk', publicKey: Buffer.from(id.publicKey).toString('hex') }
+    case 'x509':
+      return { mode: 'x509', subject: id.subject }
+  }
+}
+
+/** The identity as a person reads it: "PSK identity dev1-id", "X.509 CN=dev1", "raw public key". */
+export function securityText(reg: Registration): string | undefined {
+  const id = reg.peer.identity
+  if (id === undefined) return undefined
+  return id.mode === 'psk'
+    ? `PSK identity ${id.identity}`
+    : id.mode === 'x509'
+      ? `X.509 ${id.subject}`
+      : 'raw public key'
 }
 
 /** Where the client is, as a person reads it. */
@@ -60,7 +87,7 @@ export function registrationLine(reg: Registration, asleep: boolean | undefined)
 /** The objects of a registration with their names and instances, one per line. */
 export function registrationDetails(reg: Registration, models: ModelLookup): string[] {
   const lines = [
-    `${reg.endpoint}: LwM2M ${reg.version}, ${peerText(reg)}, registration /rd/${reg.id}`,
+    `${reg.endpoint}: LwM2M ${reg.version}, ${peerText(reg)}${securityText(reg) === undefined ? '' : ` (${securityText(reg)})`}, registration /rd/${reg.id}`,
     `  lifetime ${reg.lifetime} s, binding ${formatBinding(reg.binding, reg.version)}${reg.queueMode ? ', queue mode' : ''}, registered ${new Date(reg.registeredAt).toISOString()}`,
   ]
   if (reg.supportedFormats.length > 0) {

@@ -27,12 +27,17 @@ export function endpointJson(ep: CoapEndpoint): {
 }
 
 /** Prints where the server listens: `{"type":"listening","endpoints":[...]}`. */
-export function printListening(server: Lwm2mServer, output: Output): void {
+export function printListening(
+  server: Lwm2mServer,
+  output: Output,
+  announce: { readonly [key: string]: string } = {},
+): void {
   const endpoints = server.endpoints.map(endpointJson)
   output.event(
-    { type: 'listening', endpoints },
+    { type: 'listening', endpoints, ...announce },
     [
       `LwM2M server listening on ${endpoints.map((e) => e.uri).join(', ')}`,
+      ...Object.entries(announce).map(([k, v]) => `${k}: ${v}`),
       output.json ? '' : 'Type help for the commands, quit to leave.',
     ].filter((l) => l !== ''),
   )
@@ -67,10 +72,12 @@ export async function runServerCommand(
   const terminal = createTerminal(env.io, { json, read: prompt })
   const output = createOutput(terminal, json)
   let server: Lwm2mServer
+  let announce: { readonly [key: string]: string } | undefined
   try {
     common = commonOptions(options)
     const logger = createCliLogger(terminal, common.debug)
     const setup = resolveServerTransports(providers, options, { logger })
+    announce = setup.announce
     server = await createServer({
       endpoints: setup.transports,
       logger,
@@ -92,7 +99,7 @@ export async function runServerCommand(
     debug: common.debug,
     ...(env.clock === undefined ? {} : { clock: env.clock }),
   })
-  printListening(server, output)
+  printListening(server, output, announce)
   try {
     await runSession(session.runner, { prompt, signals: env.signals })
   } finally {

@@ -14,6 +14,8 @@ export interface ServerTransportSetup {
   readonly transports: readonly Transport[]
   /** The security store and rules, for secure transports (PSK, RPK, certificates). */
   readonly security?: ServerSecurityOptions
+  /** Facts to print with the `listening` event (an ephemeral server public key, ...). */
+  readonly announce?: { readonly [key: string]: string }
 }
 
 /**
@@ -47,7 +49,7 @@ export const coapServerTransport: ServerTransportProvider = {
   },
 }
 
-/** The transports of `lwm2m server` by default. */
+/** The transports of `lwm2m server` by default (DTLS is added in program.ts, beside this one). */
 export const defaultServerTransports: readonly ServerTransportProvider[] = [coapServerTransport]
 
 /** The transports and security of all providers together; CliError when none is asked for. */
@@ -58,10 +60,12 @@ export function resolveServerTransports(
 ): ServerTransportSetup {
   const transports: Transport[] = []
   let security: ServerSecurityOptions | undefined
+  const announce: { [key: string]: string } = {}
   for (const provider of providers) {
     const setup = provider.resolve(options, context)
     if (setup === undefined) continue
     transports.push(...setup.transports)
+    Object.assign(announce, setup.announce)
     if (setup.security !== undefined) {
       if (security !== undefined) {
         throw new CliError(
@@ -73,5 +77,9 @@ export function resolveServerTransports(
     }
   }
   if (transports.length === 0) throw new CliError('CLI_INVALID_OPTION', 'no transport to listen on')
-  return security === undefined ? { transports } : { transports, security }
+  return {
+    transports,
+    ...(security === undefined ? {} : { security }),
+    ...(Object.keys(announce).length === 0 ? {} : { announce }),
+  }
 }

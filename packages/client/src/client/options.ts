@@ -64,7 +64,10 @@ export interface ClientOptions {
   readonly codecs?: CodecLookup
   /** The alternate path ("/lwm2m") announced on Register; default "/". */
   readonly rootPath?: string
-  /** Transports by Server URI scheme; `coap` defaults to UDP, `coaps` must be given to use DTLS. */
+  /**
+   * Transports by Server URI scheme; `coap` defaults to UDP, `coaps` to `secureTransport()`
+   * (DTLS from the Security instance; needs @lwm2m/dtls installed).
+   */
   readonly transports?: TransportFactories
   readonly coap?: ClientCoapOptions
   /**

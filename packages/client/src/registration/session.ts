@@ -37,6 +37,7 @@ import type { ObserverRegistry } from '../observe/registry.js'
 import { Timer, wait } from '../time/timer.js'
 import { defaultCoapTransport } from '../transport/factories.js'
 import { type GatedTransport, gateTransport } from '../transport/gate.js'
+import { defaultCoapsTransport } from '../transport/secure.js'
 import { nextRetry } from './retry.js'
 
 /** Where a server connection stands. */
@@ -171,6 +172,8 @@ export class ServerSession {
   #life = new AbortController()
   #endpoint: CoapEndpoint | undefined
   #gate: GatedTransport | undefined
+  /** Aborted when the transport reports the server unreachable; one per connection attempt. */
+  #failFast: AbortController | undefined
   #peer: Peer | undefined
   #location: readonly string[] | undefined
   #registered: Registered | undefined
@@ -313,19 +316,16 @@ export class ServerSession {
       })
     }
     const factory =
-      ctx.options.transports[uri.scheme] ?? (uri.scheme === 'coap' ? defaultCoapTransport : undefined)
-    if (factory === undefined) {
-      throw new ClientError(
-        'CLIENT_TRANSPORT',
-        `no transport for ${uri.scheme}: give transports.${uri.scheme} (the DTLS transport of @lwm2m/dtls)`,
-      )
-    }
+      ctx.options.transports[uri.scheme] ??
+      (uri.scheme === 'coap' ? defaultCoapTransport : defaultCoapsTransport)
+    const failFast = new AbortController()
     const transport = await factory({
       uri,
       security: this.#account.security,
       shortServerId: this.shortServerId,
       clock: ctx.clock,
       logger: ctx.logger,
+      unreachable: (error) => this.#transportFailed(failFast, error),
     })
     const gate = gateTransport(transport)
     const coap = ctx.options.coap
@@ -356,12 +356,24 @@ export class ServerSession {
     }
     this.#endpoint = endpoint
     this.#gate = gate
+    this.#failFast = failFast
+  }
+
+  /** The transport says the server cannot be reached (a failed DTLS handshake): fail the requests in flight now. */
+  #transportFailed(connection: AbortController, error: Error): void {
+    if (connection !== this.#failFast) return
+    this.#failFast = new AbortController()
+    this.#ctx.logger.warn('server unreachable', { shortServerId: this.shortServerId, error: error.message })
+    connection.abort(
+      new CoapError('COAP_TRANSPORT', `cannot reach the server: ${error.message}`, { cause: error }),
+    )
   }
 
   async #closeEndpoint(): Promise<void> {
     const endpoint = this.#endpoint
     this.#endpoint = undefined
     this.#gate = undefined
+    this.#failFast = undefined
     this.#peer = undefined
     this.#awakeTimer.cancel()
     if (endpoint !== undefined) await endpoint.close()
@@ -395,7 +407,11 @@ export class ServerSession {
     this.#setAwake(true)
     this.#busy++
     try {
-      return await endpoint.request(peer, options)
+      const signal = this.#failFast?.signal
+      return await endpoint.request(
+        peer,
+        options.signal === undefined && signal !== undefined ? { ...options, signal } : options,
+      )
     } finally {
       this.#busy--
       this.#touch()
@@ -481,7 +497,10 @@ export class ServerSession {
     try {
       await this.#connect()
     } catch (error) {
-      const config = ClientError.isInstance(error) && error.code === 'CLIENT_TRANSPORT'
+      // A Server URI, transport or Security instance that cannot work: no retry helps.
+      const config =
+        ClientError.isInstance(error) &&
+        (error.code === 'CLIENT_TRANSPORT' || error.code === 'CLIENT_SECURITY')
       return { ok: false, kind: config ? 'config' : 'unreachable', error }
     }
     if (life.signal.aborted)

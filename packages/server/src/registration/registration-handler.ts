@@ -179,6 +179,18 @@ export class RegistrationHandler {
     }
   }
 
+  /**
+   * The identity may still use the endpoint name: the security store is asked again on every
+   * Update and Send, so that changed or removed credentials take effect at once (4.03).
+   */
+  async #checkStillAllowed(reg: Registration, req: IncomingRequest): Promise<void> {
+    const info = await this.#h.securityStore.getByEndpoint(reg.endpoint)
+    const decision = checkEndpointSecurity(reg.endpoint, info, req.peer, {
+      allowUnsecured: this.#h.security.allowUnsecured ?? true,
+    })
+    if (!decision.allowed) refuse(Code.Forbidden, decision.reason)
+  }
+
   #expiresAt(now: number, lifetime: number): number {
     return lifetime === 0 ? Number.POSITIVE_INFINITY : now + lifetime * 1000 + this.#h.lifetimeGrace
   }
@@ -277,6 +289,7 @@ export class RegistrationHandler {
       return buildResponse(op, {}, this.#classify(NO_MODELS))
     }
     this.#checkSameClient(reg, req, 'Update')
+    await this.#checkStillAllowed(reg, req)
     await this.#authorize(reg.endpoint, req, 'update', reg)
     const params = op.params
     const links = this.#links(op.links, 'Update')
@@ -329,10 +342,26 @@ export class RegistrationHandler {
     // a sender without registration gets 4.00 (as Leshan answers).
     if (reg === undefined) refuse(Code.BadRequest, 'Send from a client that is not registered')
     this.#checkSameClient(reg, req, 'Send')
+    await this.#checkStillAllowed(reg, req)
     await this.#authorize(reg.endpoint, req, 'send', reg)
     const ctx = this.#classify(h.modelsFor(reg))
     const op = classifyRequest(req, ctx) as SendOperation
     if (h.checkSendObjects) checkRegisteredObjects(reg, op.data)
+    if (
+      req.peer.identity !== undefined &&
+      (req.peer.address !== reg.peer.address ||
+        req.peer.port !== reg.peer.port ||
+        transport !== reg.transport)
+    ) {
+      // The same authenticated client from a new address (a NAT rebinding kept by the DTLS
+      // Connection ID, RFC 9146): requests to it go there from now on, as after an Update.
+      await h.registrations.update({ ...reg, peer: req.peer, transport, scheme: h.schemeOf(transport) })
+      h.logger.info('client address changed', {
+        endpoint: reg.endpoint,
+        address: req.peer.address,
+        port: req.peer.port,
+      })
+    }
     h.sent(reg, op.data, op.contentFormat)
     return buildResponse(op, {}, ctx)
   }
