@@ -90,7 +90,8 @@ export interface Ets<C extends ClientConfiguration> {
   close(): Promise<void>
 }
 
-const START = Date.UTC(2024, 2, 12, 12, 0, 0)
+/** Where the fake clock starts unless told otherwise: 2024-03-12 12:00 UTC (the date of ETS 1.2.1). */
+export const START = Date.UTC(2024, 2, 12, 12, 0, 0)
 
 /** Starts server and client for one case. */
 export async function startEts<C extends ClientConfiguration>(options: EtsOptions<C>): Promise<Ets<C>> {

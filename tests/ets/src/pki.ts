@@ -90,7 +90,8 @@ interface Issue {
   readonly signer: KeyObject
   readonly ca: boolean
   readonly dnsName?: string
-  readonly now: number
+  readonly notBefore: number
+  readonly notAfter: number
 }
 
 function certificate(o: Issue): Uint8Array {
@@ -109,7 +110,7 @@ function certificate(o: Issue): Uint8Array {
     integer(o.serial),
     ECDSA_WITH_SHA256,
     name(o.issuer),
-    sequence(utcTime(o.now - 3_600_000), utcTime(o.now + 2 * 86_400_000)),
+    sequence(utcTime(o.notBefore), utcTime(o.notAfter)),
     name(o.subject),
     new Uint8Array(o.publicKey.export({ type: 'spki', format: 'der' })),
     explicit(3, sequence(...extensions)),
@@ -137,8 +138,20 @@ function bundle(der: Uint8Array, privateKey: KeyObject): KeyAndCertificate {
   }
 }
 
-/** Makes the CA and the two certificates, valid from an hour before `now` for two days. */
-export function makeEtsPki(endpoint: string, serverName = 'server.example.com', now = Date.now()): EtsPki {
+/**
+ * Makes the CA and the two certificates, valid from an hour before the earliest of `times` to
+ * two days after the latest: a test whose client runs on a fake clock and whose server on the
+ * real one gives both times.
+ */
+export function makeEtsPki(
+  endpoint: string,
+  serverName = 'server.example.com',
+  times: readonly number[] = [Date.now()],
+): EtsPki {
+  const validity = {
+    notBefore: Math.min(...times) - 3_600_000,
+    notAfter: Math.max(...times) + 2 * 86_400_000,
+  }
   const ca = keyPair()
   const server = keyPair()
   const client = keyPair()
@@ -150,7 +163,7 @@ export function makeEtsPki(endpoint: string, serverName = 'server.example.com', 
     publicKey: ca.publicKey,
     signer: ca.privateKey,
     ca: true,
-    now,
+    ...validity,
   })
   const serverDer = certificate({
     serial: 2,
@@ -160,7 +173,7 @@ export function makeEtsPki(endpoint: string, serverName = 'server.example.com', 
     signer: ca.privateKey,
     ca: false,
     dnsName: serverName,
-    now,
+    ...validity,
   })
   const clientDer = certificate({
     serial: 3,
@@ -169,7 +182,7 @@ export function makeEtsPki(endpoint: string, serverName = 'server.example.com', 
     publicKey: client.publicKey,
     signer: ca.privateKey,
     ca: false,
-    now,
+    ...validity,
   })
   return {
     ca: bundle(caDer, ca.privateKey),
