@@ -1,5 +1,5 @@
-// `npm start`: a CoAP server and client talking over loopback (RFC 7252, 7641, 7959).
-// Grows into the LwM2M demo as the roles land.
+// `pnpm demo:coap`: a CoAP server and client talking over loopback (RFC 7252, 7641, 7959).
+// (`npm start` runs the LwM2M demo of the lwm2m tool: `lwm2m demo`.)
 import { Code, ContentFormat, createEndpoint, formatCode, udp } from '@lwm2m/coap'
 
 const text = (bytes) => new TextDecoder().decode(bytes)

@@ -28,8 +28,14 @@ const pkgs: Pkg[] = readdirSync(packagesDir, { withFileTypes: true })
   })
   .map((dir) => {
     const pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
-    const deps = Object.keys({ ...pj.dependencies, ...pj.peerDependencies }).filter((n) =>
-      n.startsWith('@lwm2m/'),
+    // Optional peers (@lwm2m/dtls for the client's coaps servers) stay out: the package must work without them.
+    const optional = new Set(
+      Object.entries((pj.peerDependenciesMeta ?? {}) as Record<string, { optional?: boolean }>)
+        .filter(([, meta]) => meta.optional === true)
+        .map(([n]) => n),
+    )
+    const deps = Object.keys({ ...pj.dependencies, ...pj.peerDependencies }).filter(
+      (n) => n.startsWith('@lwm2m/') && !optional.has(n),
     )
     return { name: pj.name as string, dir, deps }
   })

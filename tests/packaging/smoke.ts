@@ -5,6 +5,18 @@
  * A package without an entry here fails the packaging test: add one with the package.
  */
 export const smoke: Record<string, string> = {
+  '@lwm2m/cli': `
+    import { execFileSync, spawnSync } from 'node:child_process'
+    import { readFileSync } from 'node:fs'
+    const bin = 'node_modules/.bin/lwm2m'
+    const pkg = JSON.parse(readFileSync('node_modules/@lwm2m/cli/package.json', 'utf8'))
+    if (execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim() !== pkg.version) process.exit(1)
+    const help = execFileSync(bin, ['--help'], { encoding: 'utf8' })
+    if (!help.includes('Usage: lwm2m') || !['server', 'client', 'demo'].every((c) => help.includes('  ' + c + ' '))) process.exit(2)
+    const run = spawnSync(bin, ['server', '--host', '127.0.0.1', '--port', '0', '--json'], { input: 'list\\n', encoding: 'utf8', timeout: 20000 })
+    const types = run.stdout.trim().split('\\n').map((l) => JSON.parse(l).type)
+    if (run.status !== 0 || types.join() !== 'listening,result,stopped') process.exit(3)
+  `,
   '@lwm2m/coap': `
     import * as coap from '@lwm2m/coap'
     const bytes = coap.encodeMessage({ type: coap.MessageType.CON, code: coap.Code.GET, messageId: 7,

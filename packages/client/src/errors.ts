@@ -12,8 +12,13 @@ export type ClientErrorCode =
   | 'CLIENT_SEND_MUTED'
   /** The operation needs a newer LwM2M version than the client speaks (Send needs 1.1). */
   | 'CLIENT_UNSUPPORTED'
-  /** No transport for the server URI's scheme (`coaps` needs `transports.coaps`), or it failed to open. */
+  /** No transport for the server URI's scheme (`coaps` needs @lwm2m/dtls), or it failed to open. */
   | 'CLIENT_TRANSPORT'
+  /**
+   * The Security instance cannot secure its server: NoSec or EST mode with a `coaps` URI, a
+   * missing identity or key, key material that does not parse, an unknown Certificate Usage.
+   */
+  | 'CLIENT_SECURITY'
   /** A value could not be read from the client's own objects (for Send or collected values). */
   | 'CLIENT_READ_FAILED'
   /** An exchange with a server failed: timeout, reset, or an error answer (see `cause`). */

@@ -33,4 +33,6 @@ export {
   SEQUENCE_DELAY_MAX,
 } from './registration/retry.js'
 export type { ServerStatus, SessionState } from './registration/session.js'
+export * from './security/credentials.js'
 export * from './transport/factories.js'
+export * from './transport/secure.js'

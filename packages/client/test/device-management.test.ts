@@ -8,7 +8,7 @@ import {
   parseDiscoverLinks,
   singleResource,
 } from '@lwm2m/core'
-import { createObjectModel, defineObject, portfolioModel } from '@lwm2m/objects'
+import { bearerSelectionModel, createObjectModel, defineObject, portfolioModel } from '@lwm2m/objects'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Bench, bench } from './harness.js'
 
@@ -316,6 +316,37 @@ describe('Create and Delete (Core TS 1.1 sections 6.3.6 and 6.3.7)', () => {
     })
     expect(await codeOf(create)).toBe(Code.MethodNotAllowed)
     expect(await codeOf(b.server.dm({ kind: 'delete', path: P('/3/0') }))).toBe(Code.MethodNotAllowed)
+  })
+
+  it('creates the one instance of a single-instance object that has none, where the object allows it (ETS int-1350)', async () => {
+    const bearer = defineObject(bearerSelectionModel, { instances: [], create: true })
+    await registered({ objects: [bearer] })
+    const create = (id: number) =>
+      b.server.dm({
+        kind: 'create',
+        path: P('/13'),
+        instances: [instance(id, [multipleResource(0, 'integer', [7])])],
+        contentFormat: 11542,
+      })
+    // Only /13/0 can be its instance.
+    expect(await codeOf(create(3))).toBe(Code.BadRequest)
+    const created = await b.until(create(0))
+    expect(created).toMatchObject({ code: Code.Created })
+    expect(String(created.instance)).toBe('/13/0')
+    expect(bearer.instances()).toEqual([0])
+    // Now it has its instance: 4.05, as for Device.
+    expect(await codeOf(create(0))).toBe(Code.MethodNotAllowed)
+  })
+
+  it('answers 4.05 to Create on a single-instance object whose implementation takes no instance', async () => {
+    await registered({ objects: [defineObject(bearerSelectionModel, { instances: [] })] })
+    const create = b.server.dm({
+      kind: 'create',
+      path: P('/13'),
+      instances: [instance(0, [multipleResource(0, 'integer', [7])])],
+      contentFormat: 11542,
+    })
+    expect(await codeOf(create)).toBe(Code.MethodNotAllowed)
   })
 
   it('creates a Portfolio instance (2.01 + location, ETS int-1630) and deletes them all (int-1635)', async () => {

@@ -344,7 +344,7 @@ describe('server accounts live in the Security and Server objects', () => {
     await bare.start()
     const f = await b.until(failed)
     expect(f).toMatchObject({ final: true, attempt: 1 })
-    expect(String(f.error)).toMatch(/transports\.coaps/)
+    expect(String(f.error)).toMatch(/Security Mode 3 \(NoSec\) cannot secure coaps/)
   })
 
   it('asks for a bootstrap when a server executes Bootstrap-Request Trigger (/1/x/9)', async () => {

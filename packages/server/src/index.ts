@@ -13,6 +13,7 @@ export { type InstanceValues, inferType, isNode, toNode, type WriteValue } from 
 export * from './registration/registration.js'
 export * from './security/authorizer.js'
 export * from './security/check.js'
+export * from './security/dtls-credentials.js'
 export { describeIdentity, identityKey, sameIdentity } from './security/identity.js'
 export * from './security/security-store.js'
 export * from './server/events.js'

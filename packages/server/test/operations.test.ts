@@ -8,10 +8,11 @@ import {
   objectLink,
   resourceInstance,
   singleResource,
+  tlvCodec,
 } from '@lwm2m/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createServer, ServerError } from '../src/index.js'
-import { ScriptedClient } from './support/scripted-client.js'
+import { models, ScriptedClient } from './support/scripted-client.js'
 import { DEVICE_LINKS, settle, type TestBed, testBed } from './support/setup.js'
 
 const P = (t: string) => Lwm2mPath.parse(t)
@@ -78,6 +79,17 @@ describe('Read (Core TS 1.2 section 6.3.1)', () => {
     expect(r.node).toEqual(singleResource(0, 'string', 'ACME'))
     await bed!.server.read('node-1', P('/3/0/0'), { format: ContentFormat.TEXT })
     expect(c.ops('read')[1]!.accept).toBe(ContentFormat.TEXT)
+  })
+
+  it('sends no Accept when asked (format: null) and decodes the format the client chose (Core TS 1.2 section 7.5)', async () => {
+    const c = await registered('node-1')
+    // The client answers in TLV although it announced SenML CBOR.
+    const payload = tlvCodec().encode(device, P('/3/0'), models)
+    c.answer = () => ({ raw: { code: Code.Content, contentFormat: ContentFormat.LWM2M_TLV, payload } })
+    const r = await bed!.server.read('node-1', '/3/0', { format: null })
+    expect(c.ops('read')[0]!.accept).toBeUndefined()
+    expect(r.contentFormat).toBe(ContentFormat.LWM2M_TLV)
+    expect(r.node).toEqual(device)
   })
 
   it("puts the client's alternate path in front (Transport TS section 6.4.1)", async () => {

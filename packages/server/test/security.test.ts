@@ -164,6 +164,41 @@ describe('the security of endpoint names (DESIGN.md; Core TS 1.2 section 7.1): 4
     expect(asked.at(-1)!.operation).toBe('deregister')
   })
 
+  it('asks the store again on every Update and Send: removed or changed credentials take effect at once', async () => {
+    const store = createMemorySecurityStore(INFOS)
+    bed = await testBed({ security: { store } })
+    const c = await client('psk-node', psk('id-1'))
+    expect((await c.register(DEVICE_LINKS)).code).toBe(Code.Created)
+    expect((await c.update()).code).toBe(Code.Changed)
+    // The operator gives the endpoint another identity: the old one may no longer speak for it.
+    store.set({ endpoint: 'psk-node', mode: 'psk', identity: 'id-rotated' })
+    const up = await c.update()
+    expect(up.code).toBe(Code.Forbidden)
+    expect(text(up.payload)).toMatch(/may not use endpoint psk-node/)
+    const nodes = new Map([['/3/0/9', singleResource(9, 'integer', 1)]])
+    expect((await c.send([{ timestamp: undefined, nodes }])).code).toBe(Code.Forbidden)
+    // Removed altogether: an authenticated identity without security info is refused too.
+    store.delete('psk-node')
+    expect((await c.update()).code).toBe(Code.Forbidden)
+    // De-register stays possible for the client that registered.
+    expect((await c.deregister()).code).toBe(Code.Deleted)
+  })
+
+  it('a Send from the same identity at a new address moves the registration there (NAT rebinding, RFC 9146)', async () => {
+    bed = await testBed({ security: { store: createMemorySecurityStore(INFOS) } })
+    const c = await client('psk-node', psk('id-1'))
+    await c.register(DEVICE_LINKS)
+    const moved = await client('psk-node', psk('id-1'))
+    moved.location = c.location
+    const nodes = new Map([['/3/0/9', singleResource(9, 'integer', 1)]])
+    expect((await moved.send([{ timestamp: undefined, nodes }])).code).toBe(Code.Changed)
+    const reg = (await bed.server.getRegistration('psk-node'))!
+    expect(reg.peer.port).toBe(moved.peer.port)
+    expect(reg.peer.identity).toEqual(psk('id-1'))
+    moved.answer = () => ({ node: singleResource(9, 'integer', 77) })
+    expect((await bed.server.read('psk-node', '/3/0/9')).node).toEqual(singleResource(9, 'integer', 77))
+  })
+
   it('refusals of one client do not disturb another', async () => {
     bed = await testBed({ security: { store: createMemorySecurityStore(INFOS) } })
     const good = await client('psk-node', psk('id-1'))
@@ -203,5 +238,25 @@ describe('the in-memory security store', () => {
     expect(store.delete('psk-node')).toBe(false)
     expect(() => store.set({ endpoint: '', mode: 'psk', identity: 'x' })).toThrow(TypeError)
     expect(() => store.set({ endpoint: 'e', mode: 'psk', identity: '' })).toThrow(TypeError)
+  })
+
+  it('pins X.509 certificates: the exact certificate is needed, found by its bytes', () => {
+    const cert = Uint8Array.of(0x30, 0x03, 1, 2, 3)
+    const store = createMemorySecurityStore([
+      { endpoint: 'pinned', mode: 'x509', certificate: cert },
+      { endpoint: 'pinned-subject', mode: 'x509', certificate: Uint8Array.of(0x30, 9), subject: 'CN=a' },
+    ])
+    const id = (certificate: Uint8Array, subject: string): PeerIdentity => ({
+      mode: 'x509',
+      certificate,
+      subject,
+    })
+    expect(store.getByIdentity(id(cert, 'CN=whatever'))?.endpoint).toBe('pinned')
+    expect(store.getByIdentity(id(Uint8Array.of(0x30, 0x03, 1, 2, 4), 'CN=pinned'))).toBeUndefined()
+    expect(store.getByIdentity(id(Uint8Array.of(0x30, 9), 'CN=a'))?.endpoint).toBe('pinned-subject')
+    expect(() => store.set({ endpoint: 'e', mode: 'x509', certificate: new Uint8Array(0) })).toThrow(
+      TypeError,
+    )
+    expect(() => store.set({ endpoint: 'thief', mode: 'x509', certificate: cert })).toThrow(/already belongs/)
   })
 })

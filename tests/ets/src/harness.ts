@@ -39,7 +39,8 @@ export type EtsNetwork =
   | {
       readonly kind: 'secure'
       readonly serverTransport: Transport
-      readonly clientTransport: TransportFactory
+      /** The client's `coaps` transport factory; default the client's own (set up from its Security object). */
+      readonly clientTransport?: TransportFactory
       readonly security: AccountSecurity
       /** The host in the Server URI (default 127.0.0.1); the client's resolver maps it to 127.0.0.1. */
       readonly host?: string
@@ -51,6 +52,8 @@ export interface EtsOptions<C extends ClientConfiguration> {
   readonly network?: EtsNetwork
   /** The client's LwM2M version; default 1.2 (inventory section 3: the 1.1 cases apply to 1.2 clients). */
   readonly version?: Lwm2mVersion
+  /** Where the fake clock starts, ms since the epoch (default 2024-03-12 12:00 UTC); certificates need the real time. */
+  readonly startTime?: number
   /** Start the client and wait for its registration (default true). */
   readonly start?: boolean
   /** More client options (queue mode, ...). */
@@ -87,11 +90,12 @@ export interface Ets<C extends ClientConfiguration> {
   close(): Promise<void>
 }
 
-const START = Date.UTC(2024, 2, 12, 12, 0, 0)
+/** Where the fake clock starts unless told otherwise: 2024-03-12 12:00 UTC (the date of ETS 1.2.1). */
+export const START = Date.UTC(2024, 2, 12, 12, 0, 0)
 
 /** Starts server and client for one case. */
 export async function startEts<C extends ClientConfiguration>(options: EtsOptions<C>): Promise<Ets<C>> {
-  const clock = new FakeClock(START)
+  const clock = new FakeClock(options.startTime ?? START)
   const net = options.network ?? { kind: 'memory' }
   let memory: MemoryNetwork | undefined
   let serverTransport: Transport
@@ -126,6 +130,8 @@ export async function startEts<C extends ClientConfiguration>(options: EtsOption
     clock,
     version: options.version ?? '1.2',
     onReboot: () => void ets.reboot(),
+    // reconnect() refuses only a client that is stopped or not registered: nothing to move then.
+    onNetworkChange: () => void client.reconnect().catch(() => undefined),
   }
   const config = options.configuration(ctx)
   const makeClient = (): Lwm2mClient =>
@@ -140,7 +146,9 @@ export async function startEts<C extends ClientConfiguration>(options: EtsOption
           ? { coap: () => memory!.transport() }
           : net.kind === 'udp'
             ? { coap: () => udp({ host: '127.0.0.1', port: 0 }) }
-            : { coaps: net.clientTransport },
+            : net.clientTransport === undefined
+              ? {}
+              : { coaps: net.clientTransport },
       // Host names of the Server URI (server.example.com of int-402/403) are this machine.
       resolve: async () => '127.0.0.1',
       ...options.client,

@@ -6,9 +6,10 @@
  */
 import { ContentFormat } from '@lwm2m/coap'
 import {
+  type AttributeChanges,
   createCodecRegistry,
   defaultCodecs,
-  Lwm2mResponseError,
+  isResponseError,
   NO_MODELS,
   singleResource,
 } from '@lwm2m/core'
@@ -16,9 +17,13 @@ import { serverModel } from '@lwm2m/objects'
 import { describe, expect, it } from 'vitest'
 import { c1 } from '../src/configurations/c01.js'
 import { C3_SERVER_VALUES, c3 } from '../src/configurations/c03.js'
+import { c4 } from '../src/configurations/c04.js'
 import { c6 } from '../src/configurations/c06.js'
 import { C12_IDENTITIES, c12 } from '../src/configurations/c12.js'
-import { ENDPOINT, startEts } from '../src/harness.js'
+import type { ClientConfiguration } from '../src/configurations/context.js'
+import { ENDPOINT, type Ets, startEts } from '../src/harness.js'
+import { createPortfolioInstance, deleteAllPortfolioInstances } from '../src/procedures/portfolio.js'
+import { reboot } from '../src/procedures/reboot.js'
 import { writeServerInstanceInTlv } from '../src/procedures/write-server-tlv.js'
 import { tlvEntries } from '../src/tlv.js'
 import { flatComposite, flatValues, writablePart } from '../src/values.js'
@@ -59,12 +64,47 @@ function resolveSenml(records: Record<string, unknown>[]): Record<string, unknow
   })
 }
 
+/**
+ * Discover (GET, Accept 40) of `path`: 2.05, link-format, exactly `links`; the server reads the
+ * same links (checked link by link, attributes as numbers, so the text and its meaning agree).
+ */
+async function discoverExactly(ets: Ets<ClientConfiguration>, path: string, links: string, depth?: number) {
+  const since = ets.wire.mark()
+  const result = await ets.until(ets.server.discover(ENDPOINT, path, depth === undefined ? {} : { depth }))
+  const e = ets.wire.last({ dir: 'out', method: 'GET', path, since })
+  expect(acceptOf(e.request.message)).toBe(ContentFormat.LINK_FORMAT)
+  expect(uriQuery(e.request.message)).toEqual(depth === undefined ? [] : [`depth=${depth}`])
+  expect(codeOf(e)).toBe('2.05')
+  expect(contentFormatOf(e.response!.message)).toBe(ContentFormat.LINK_FORMAT)
+  expect(text(e.response!.message)).toBe(links)
+  expect(result.links).toBe(links)
+  expect(result.entries.map((x) => x.path.toString())).toEqual(
+    links.split(',').map((l) => l.slice(1, l.indexOf('>'))),
+  )
+}
+
+/** Write-Attributes (PUT with the query only), answered 2.04. */
+async function writeAttributesOk(
+  ets: Ets<ClientConfiguration>,
+  path: string,
+  attributes: AttributeChanges,
+  query: string[],
+) {
+  const since = ets.wire.mark()
+  expect((await ets.until(ets.server.writeAttributes(ENDPOINT, path, attributes))).code).toBe(0x44)
+  const e = ets.wire.last({ dir: 'out', method: 'PUT', path, since })
+  // The attributes, in any order (each is its own Uri-Query option).
+  expect(uriQuery(e.request.message).sort()).toEqual([...query].sort())
+  expect(e.request.message.payload.length).toBe(0)
+  expect(codeOf(e)).toBe('2.04')
+}
+
 /** The CoAP code of a rejected operation. */
 async function codeOfFailure(p: Promise<unknown>): Promise<number> {
   try {
     await p
   } catch (error) {
-    if (Lwm2mResponseError.isInstance(error)) return error.coapCode
+    if (isResponseError(error)) return error.coapCode
     throw error
   }
   throw new Error('the operation succeeded')
@@ -671,20 +711,7 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
   it('LightweightM2M-1.1-int-241 Reboot', async () => {
     const ets = await startEts({ configuration: c1 })
     try {
-      const before = await ets.registration()
-      const mark = ets.events.mark()
-      expect((await ets.until(ets.server.execute(ENDPOINT, '/3/0/4'))).code).toBe(0x44)
-      expect(codeOf(ets.wire.last({ dir: 'out', method: 'POST', path: '/3/0/4' }))).toBe('2.04')
-      // The device reboots and registers again; the new registration replaces the old one.
-      const again = await ets.until(ets.events.next('registered', mark))
-      const [reg, replaced] = again.args
-      expect(replaced?.id).toBe(before.id)
-      expect(reg.id).not.toBe(before.id)
-      expect(codeOf(ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' }))).toBe('2.01')
-      expect((await ets.registration()).id).toBe(reg.id)
-      // The server reaches the rebooted device.
-      const read = await ets.until(ets.server.read(ENDPOINT, '/3/0/0'))
-      expect(read.node).toMatchObject({ value: DEV_VALUES['/3/0/0'] })
+      await reboot(ets)
     } finally {
       await ets.close()
     }
@@ -787,6 +814,158 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       // Only /1/0/1 and /1/0/7: the executable /1/0/8 is left out.
       expect(flatComposite(read.nodes)).toEqual({ '/1/0/1': 86400, '/1/0/7': 'U' })
       expect(read.nodes.get('/1/0/8')).toBeNull()
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.1-int-260 Discover', async () => {
+    const ets = await startEts({ configuration: c4 })
+    try {
+      // (1) Discover /3. The ETS's list lacks </3/0/0> although C.4 provisions the manufacturer
+      // (inventory 10.2), and prints </3/0/11> without dim although Error Code is a multiple
+      // resource: Core TS 1.2 section 6.3.2 lists every present resource, with dim on the
+      // multiple ones. Object level: depth 2 (instances and resources) by default.
+      const resources =
+        '</3/0/0>,</3/0/1>,</3/0/2>,</3/0/3>,</3/0/4>,</3/0/6>;dim=2,</3/0/7>;dim=2,</3/0/8>;dim=2,</3/0/9>,</3/0/11>;dim=1,</3/0/16>'
+      await discoverExactly(ets, '/3', `</3>,</3/0>,${resources}`)
+      // (2) Write-Attributes on the object.
+      await writeAttributesOk(ets, '/3', { pmin: 10, pmax: 200 }, ['pmin=10', 'pmax=200'])
+      // (3) Discover /3/0: the same without </3>. Attributes attached to /3 are not repeated on
+      // the instance and its resources (only a Discover of a resource reports inherited ones).
+      await discoverExactly(ets, '/3/0', `</3/0>,${resources}`)
+      // (4) Write-Attributes on /3/0/7.
+      await writeAttributesOk(ets, '/3/0/7', { lt: 1, gt: 6, st: 1 }, ['lt=1', 'gt=6', 'st=1'])
+      // (5) As (3) with the attributes of /3/0/7 (RFC 6690: the order of link parameters carries no meaning).
+      await discoverExactly(
+        ets,
+        '/3/0',
+        `</3/0>,${resources.replace('</3/0/7>;dim=2', '</3/0/7>;dim=2;gt=6;lt=1;st=1')}`,
+      )
+      // (6) Discover /3/0/7: its attributes with those it inherits from /3 (pmin, pmax). The ETS
+      // expects the resource alone; a LwM2M 1.1+ Discover of a resource also lists its resource
+      // instances (Core TS 1.2 section 6.3.2: default depth 1 below a resource; the Core TS's own
+      // example "Discover /3/0/7" answers </3/0/7>;dim=2;...,</3/0/7/0>,</3/0/7/1>; inventory 10.2).
+      await discoverExactly(
+        ets,
+        '/3/0/7',
+        '</3/0/7>;dim=2;pmin=10;pmax=200;gt=6;lt=1;st=1,</3/0/7/0>,</3/0/7/1>',
+      )
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.1-int-261 Write-Attributes on multiple resource', async () => {
+    const ets = await startEts({ configuration: c1 })
+    try {
+      await discoverExactly(ets, '/3/0/11', '</3/0/11>;dim=1,</3/0/11/0>')
+      await writeAttributesOk(ets, '/3', { pmin: 10, pmax: 200 }, ['pmin=10', 'pmax=200'])
+      await writeAttributesOk(ets, '/3/0', { pmax: 320 }, ['pmax=320'])
+      await writeAttributesOk(ets, '/3/0/11/0', { pmax: 100, epmin: 1, epmax: 20 }, [
+        'pmax=100',
+        'epmin=1',
+        'epmax=20',
+      ])
+      // The ETS separates the attributes with "&" (inventory 10.1); link-format uses ";" (RFC
+      // 6690). The resource reports pmin from /3 and pmax from /3/0 (the nearest level wins),
+      // the resource instance its own attributes.
+      await discoverExactly(
+        ets,
+        '/3/0/11',
+        '</3/0/11>;dim=1;pmin=10;pmax=320,</3/0/11/0>;pmax=100;epmin=1;epmax=20',
+      )
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.2-int-264 Discover with depth 1', async () => {
+    const ets = await startEts({ configuration: c4 })
+    try {
+      // The ETS expects </3>;pmin=1;pmax=10 here: the Default Minimum/Maximum Period of C.4's
+      // Server instance (/1/0/2, /1/0/3). Those are defaults the client applies to observations,
+      // not attributes attached to /3 (Core TS 1.2 section 7.3.2; a Discover reports attached
+      // attributes), and int-260 on the same C.4 expects </3> without them: we follow int-260.
+      await discoverExactly(ets, '/3', '</3>,</3/0>', 1)
+      await writeAttributesOk(ets, '/3/0', { pmax: 200 }, ['pmax=200'])
+      await discoverExactly(ets, '/3', '</3>,</3/0>;pmax=200', 1)
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.2-int-266 Discover with depth 3', async () => {
+    const ets = await startEts({ configuration: c4 })
+    try {
+      // (1) Depth 2: the object, its instance and resources. Without </3>;pmin=1;pmax=10 (server
+      // defaults are not attached attributes, see int-264) and with </3/0/0> and the dim of
+      // /3/0/11 (see int-260).
+      await discoverExactly(
+        ets,
+        '/3',
+        '</3>,</3/0>,</3/0/0>,</3/0/1>,</3/0/2>,</3/0/3>,</3/0/4>,</3/0/6>;dim=2,</3/0/7>;dim=2,</3/0/8>;dim=2,</3/0/9>,</3/0/11>;dim=1,</3/0/16>',
+        2,
+      )
+      await writeAttributesOk(ets, '/3', { pmin: 10, pmax: 200 }, ['pmin=10', 'pmax=200'])
+      await writeAttributesOk(ets, '/3/0/7', { lt: 1, gt: 6, st: 1 }, ['lt=1', 'gt=6', 'st=1'])
+      await writeAttributesOk(ets, '/3/0/7/1', { gt: 8 }, ['gt=8'])
+      // (5) Depth 3: down to the resource instances. The ETS's list lacks </3> and puts pmin/pmax
+      // on /3/0 (inventory 10.1: inconsistent with int-264): they were written to /3 and are
+      // reported there. It also leaves out </3/0/0> and the instance of Error Code /3/0/11/0.
+      await discoverExactly(
+        ets,
+        '/3',
+        '</3>;pmin=10;pmax=200,</3/0>,</3/0/0>,</3/0/1>,</3/0/2>,</3/0/3>,</3/0/4>,' +
+          '</3/0/6>;dim=2,</3/0/6/0>,</3/0/6/1>,</3/0/7>;dim=2;gt=6;lt=1;st=1,</3/0/7/0>,</3/0/7/1>;gt=8,' +
+          '</3/0/8>;dim=2,</3/0/8/0>,</3/0/8/1>,</3/0/9>,</3/0/11>;dim=1,</3/0/11/0>,</3/0/16>',
+        3,
+      )
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.1-int-237 Read on Object without Accept', async () => {
+    const ets = await startEts({ configuration: c1 })
+    try {
+      for (const [path, expected] of [
+        ['/1', { '/1/0/0': 1, '/1/0/1': 86400, '/1/0/6': false, '/1/0/7': 'U' }],
+        ['/3', DEV_VALUES],
+      ] as const) {
+        const read = await ets.until(ets.server.read(ENDPOINT, path, { format: null }))
+        const e = ets.wire.last({ dir: 'out', method: 'GET', path })
+        expect(acceptOf(e.request.message)).toBeUndefined()
+        expect(codeOf(e)).toBe('2.05')
+        // The client's choice (SenML CBOR or JSON for a 1.1+ client); the server decodes it.
+        const format = contentFormatOf(e.response!.message)
+        expect([SENML_CBOR, SENML_JSON]).toContain(format)
+        expect(read.contentFormat).toBe(format)
+        expect(read.node.kind).toBe('object')
+        const values = flatValues(read.node, path)
+        if (path === '/3') expect(values).toEqual(expected)
+        else expect(values).toMatchObject(expected)
+      }
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.1-int-270 Create Object Instance', async () => {
+    // The ETS gives this case no procedure of its own: its result is int-1630's.
+    const ets = await startEts({ configuration: c12 })
+    try {
+      await createPortfolioInstance(ets)
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.1-int-290 Delete Object Instance', async () => {
+    // The ETS gives this case no procedure of its own: its result is int-1635's.
+    const ets = await startEts({ configuration: c12 })
+    try {
+      await deleteAllPortfolioInstances(ets)
     } finally {
       await ets.close()
     }

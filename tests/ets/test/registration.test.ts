@@ -3,11 +3,13 @@
  * server against each other, judged by the messages on the wire and by what the server
  * concluded. int-106 (TCP binding) is not applicable to a UDP/DTLS stack (README).
  */
-import { parseRegistrationLinks } from '@lwm2m/core'
+import { parseRegistrationLinks, registrationProfile } from '@lwm2m/core'
 import { describe, expect, it } from 'vitest'
 import { c1 } from '../src/configurations/c01.js'
 import { c3 } from '../src/configurations/c03.js'
+import { c5 } from '../src/configurations/c05.js'
 import { ENDPOINT, startEts } from '../src/harness.js'
+import { registrationUpdateTrigger } from '../src/procedures/update-trigger.js'
 import { codeOf, contentFormatOf, locationPath, text, uriQuery } from '../src/wire.js'
 
 /** The object list of a Register/Update payload, without the root link: "</1/0>,</3/0>" -> ['/1/0', '/3/0']. */
@@ -23,7 +25,12 @@ function announced(payload: string): string[] {
 
 describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
   it('LightweightM2M-1.1-int-101 Initial Registration', async () => {
-    const ets = await startEts({ configuration: c1 })
+    // Over the in-memory network and over UDP sockets on 127.0.0.1: the same client and server.
+    for (const kind of ['memory', 'udp'] as const) await initialRegistration(kind)
+  })
+
+  async function initialRegistration(kind: 'memory' | 'udp'): Promise<void> {
+    const ets = await startEts({ configuration: c1, network: { kind } })
     try {
       const { request, response } = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
       const query = uriQuery(request.message)
@@ -53,7 +60,7 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
     } finally {
       await ets.close()
     }
-  })
+  }
 
   it('LightweightM2M-1.1-int-102 Registration Update', async () => {
     const ets = await startEts({ configuration: c1 })
@@ -109,28 +116,7 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
   it('LightweightM2M-1.1-int-104 Registration Update Trigger', async () => {
     const ets = await startEts({ configuration: c1 })
     try {
-      const reg = await ets.registration()
-      // Precondition: the lifetime is 20 s (as int-102 leaves it).
-      let mark = ets.events.mark()
-      await ets.until(ets.server.write(ENDPOINT, '/1/0/1', 20))
-      const lt20 = await ets.until(ets.events.next('updated', mark))
-      const deadline = lt20.at + 20_000
-      // Before it expires, the server triggers an Update.
-      await ets.advance(2_000)
-      mark = ets.events.mark()
-      const since = ets.wire.mark()
-      expect((await ets.until(ets.server.execute(ENDPOINT, '/1/0/8'))).code).toBe(0x44)
-      expect(codeOf(ets.wire.last({ dir: 'out', method: 'POST', path: '/1/0/8', since }))).toBe('2.04')
-      const triggered = await ets.until(ets.events.next('updated', mark))
-      expect(triggered.at).toBeLessThan(deadline)
-      const update = ets.wire.last({ dir: 'in', method: 'POST', path: `/rd/${reg.id}`, since })
-      expect(uriQuery(update.request.message)).toEqual([])
-      expect(update.request.message.payload.length).toBe(0)
-      expect(codeOf(update)).toBe('2.04')
-      // After the original 20 s the client is still registered, under the same registration.
-      await ets.advance(deadline + 1_000 - ets.clock.now())
-      expect(ets.events.all('expired')).toEqual([])
-      expect((await ets.registration()).id).toBe(reg.id)
+      await registrationUpdateTrigger(ets)
     } finally {
       await ets.close()
     }
@@ -259,6 +245,69 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
       )
       expect(node).toMatchObject({ kind: 'resource', id: 1, value: 240 })
       expect(ets.events.all('updated').length).toBeGreaterThanOrEqual(2)
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.2-int-110 Registration using Profile ID', async () => {
+    // The client supports 32-bit SHA-256 Profile IDs and the server knows the profile of C.1
+    // (/1/0 and /3/0) as 6:27354b9a. The ID is provisioned on both sides: the ETS gives the value,
+    // not the octets it hashes, and no serialization of the C.1 list we tried hashes to it.
+    const profile = registrationProfile('6:27354b9a', '</1/0>,</3/0>')
+    const ets = await startEts({
+      configuration: c1,
+      client: { profiles: [profile] },
+      server: { profiles: [profile] },
+    })
+    try {
+      const { request, response } = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
+      const query = uriQuery(request.message)
+      expect(query).toEqual(
+        expect.arrayContaining([`ep=${ENDPOINT}`, 'lt=86400', 'lwm2m=1.2', 'b=U', 'pid=6:27354b9a']),
+      )
+      // No object list: the payload has only the root link with the formats (ct=), no object.
+      const payload = text(request.message)
+      expect(parseRegistrationLinks(payload).objects.size).toBe(0)
+      expect(payload).not.toMatch(/<\/[0-9]/)
+      expect(codeOf(response)).toBe('2.01')
+      // The server knows the client's objects from the profile.
+      const reg = await ets.registration()
+      expect(reg.profileIds).toEqual(['6:27354b9a'])
+      expect([...reg.objectLinks.keys()]).toEqual([1, 3])
+      expect(reg.objectLinks.get(3)?.instances).toEqual([0])
+      const read = await ets.until(ets.server.read(ENDPOINT, '/3/0/0'))
+      expect(read.node).toMatchObject({ value: 'Open Mobile Alliance' })
+    } finally {
+      await ets.close()
+    }
+  })
+
+  it('LightweightM2M-1.2-int-111 Profile ID + Object List', async () => {
+    // C.5 (C.1 + Connectivity Monitoring /4/0); the server knows the C.1 profile (see int-110).
+    const profile = registrationProfile('6:27354b9a', '</1/0>,</3/0>')
+    const ets = await startEts({
+      configuration: c5,
+      client: { profiles: [profile] },
+      server: { profiles: [profile] },
+    })
+    try {
+      const { request, response } = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
+      expect(uriQuery(request.message)).toEqual(
+        expect.arrayContaining(['lwm2m=1.2', 'lt=86400', 'pid=6:27354b9a']),
+      )
+      // The payload lists only what the profile lacks: </4/0>. (The ETS prints the query and the
+      // payload as one string, <lwm2m=1.2;lt=86400;pid=6:27354b9a,/4/0> (inventory 10.1).)
+      const payload = text(request.message)
+      expect(announced(payload)).toEqual(['/4/0'])
+      expect(payload.endsWith(',</4/0>')).toBe(true)
+      expect(codeOf(response)).toBe('2.01')
+      // The server merges both lists.
+      const reg = await ets.registration()
+      expect([...reg.objectLinks.keys()]).toEqual([1, 3, 4])
+      expect([...reg.objectLinks.values()].map((o) => o.instances)).toEqual([[0], [0], [0]])
+      const read = await ets.until(ets.server.read(ENDPOINT, '/4/0/0'))
+      expect(read.node).toMatchObject({ kind: 'resource', id: 0 })
     } finally {
       await ets.close()
     }

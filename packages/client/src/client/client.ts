@@ -1,6 +1,7 @@
 import { type Clock, DeadlineQueue, deriveParameters, silentLogger, systemClock } from '@lwm2m/coap'
 import {
   type AnnouncedObject,
+  applyProfiles,
   createAttributeStore,
   createCodecRegistry,
   defaultCodecs,
@@ -19,7 +20,7 @@ import { Dispatcher } from '../dispatch/dispatcher.js'
 import { ClientError } from '../errors.js'
 import { ObserverRegistry } from '../observe/registry.js'
 import { defaultUpdateMargin } from '../registration/retry.js'
-import { ServerSession, type ServerStatus } from '../registration/session.js'
+import { type Announcement, ServerSession, type ServerStatus } from '../registration/session.js'
 import { Collector, readValues } from '../send/values.js'
 import type { Scheduler } from '../time/timer.js'
 import type { ClientContext, ResolvedOptions } from './context.js'
@@ -80,6 +81,12 @@ export interface Lwm2mClient extends ClientEventSource {
   server(shortServerId: number): ServerStatus | undefined
   /** Sends an Update to one server, or to every registered server, now (Core TS 1.1 section 6.2.2). */
   update(shortServerId?: number): Promise<void>
+  /**
+   * The device's network changed (another bearer, a new IP address): opens a new connection to
+   * one server, or to every registered server, and sends an Update from it (Core TS 1.2 section
+   * 6.2.2). The servers' observations end with the old connections.
+   */
+  reconnect(shortServerId?: number): Promise<void>
   /**
    * Send (Core TS 1.1 section 6.4.6, LwM2M 1.1+): POST /dp with the current values of
    * `paths`. Throws ClientError CLIENT_SEND_MUTED when Mute Send (/1/x/23) is true or
@@ -280,8 +287,13 @@ export function createClient(options: ClientOptions): Lwm2mClient {
     bootstrapRequestTrigger: async (iid) => bootstrapNeeded('trigger', await shortServerIdOf(tree, iid)),
   })
 
-  /** The Register/Update payload (Core TS 1.2 section 6.2.1): objects, instances, versions and the `ct=` formats. */
-  const objectLinks = (): string => {
+  const profiles = versionAtLeast(version, '1.2') ? (options.profiles ?? []) : []
+
+  /**
+   * The Register/Update announcement (Core TS 1.2 section 6.2.1): the payload with objects,
+   * instances, versions and the `ct=` formats, without what the applying Profile IDs stand for.
+   */
+  const announcement = (): Announcement => {
     const objects: AnnouncedObject[] = []
     for (const id of tree.ids()) {
       if (NEVER_REGISTERED.includes(id)) continue
@@ -293,14 +305,19 @@ export function createClient(options: ClientOptions): Lwm2mClient {
         instances: object.instances(),
       })
     }
-    return formatRegistrationLinks({
-      rootPath,
-      supportedFormats: versionAtLeast(version, '1.1') ? announcedFormats(formats) : [],
-      objects,
-    })
+    const { profileIds, objects: listed } =
+      profiles.length === 0 ? { profileIds: [], objects } : applyProfiles(objects, profiles)
+    return {
+      links: formatRegistrationLinks({
+        rootPath,
+        supportedFormats: versionAtLeast(version, '1.1') ? announcedFormats(formats) : [],
+        objects: listed,
+      }),
+      profileIds,
+    }
   }
 
-  const host = { ctx, dispatcher, observers, objectLinks, bootstrapNeeded }
+  const host = { ctx, dispatcher, observers, announcement, bootstrapNeeded }
 
   /**
    * Registers a set of new sessions: those with a Registration Priority Order (/1/x/13)
@@ -489,6 +506,19 @@ export function createClient(options: ClientOptions): Lwm2mClient {
         return
       }
       await Promise.all(registeredSessions().map((s) => s.update()))
+    },
+
+    async reconnect(shortServerId) {
+      if (!running) throw new ClientError('CLIENT_NOT_STARTED', 'the client is not started')
+      if (shortServerId !== undefined) {
+        const s = sessions.get(shortServerId)
+        if (s === undefined || !s.registered) {
+          throw new ClientError('CLIENT_NO_SERVER', `server ${shortServerId} is not registered`)
+        }
+        await s.reconnect()
+        return
+      }
+      await Promise.all(registeredSessions().map((s) => s.reconnect()))
     },
 
     async send(paths, sendOptions = {}) {

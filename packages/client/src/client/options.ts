@@ -6,7 +6,7 @@ import type {
   RandomSource,
   TransmissionParameters,
 } from '@lwm2m/coap'
-import type { CodecLookup, Lwm2mVersion } from '@lwm2m/core'
+import type { CodecLookup, Lwm2mVersion, RegistrationProfile } from '@lwm2m/core'
 import type { ObjectImplementation } from '@lwm2m/objects'
 import type { TransportFactories } from '../transport/factories.js'
 
@@ -47,6 +47,13 @@ export interface ClientOptions {
    * Default MAX_TRANSMIT_WAIT of the transmission parameters (93 s with the defaults of RFC 7252).
    */
   readonly awakeTime?: number
+  /**
+   * Profile IDs (LwM2M 1.2 `pid`, Core TS 1.2 section 6.2.1) the servers know, each with the
+   * objects it stands for (`registrationProfile('6:27354b9a', '</1/0>,</3/0>')` of @lwm2m/core):
+   * a profile whose objects the client hosts goes in `pid` and its objects leave the payload.
+   * Give only profiles the servers know; ignored below LwM2M 1.2.
+   */
+  readonly profiles?: readonly RegistrationProfile[]
   /** The MSISDN announced with `sms=`. */
   readonly smsNumber?: string
   /** Content formats offered (answers, payloads accepted); default per version, see `defaultContentFormats`. */
@@ -57,7 +64,10 @@ export interface ClientOptions {
   readonly codecs?: CodecLookup
   /** The alternate path ("/lwm2m") announced on Register; default "/". */
   readonly rootPath?: string
-  /** Transports by Server URI scheme; `coap` defaults to UDP, `coaps` must be given to use DTLS. */
+  /**
+   * Transports by Server URI scheme; `coap` defaults to UDP, `coaps` to `secureTransport()`
+   * (DTLS from the Security instance; needs @lwm2m/dtls installed).
+   */
   readonly transports?: TransportFactories
   readonly coap?: ClientCoapOptions
   /**

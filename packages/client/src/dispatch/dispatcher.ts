@@ -393,10 +393,12 @@ export class Dispatcher {
   }
 
   /**
-   * Create (Core TS 1.1 section 6.3.6): 4.05 on a single-instance object (ETS
-   * LwM2M-1.1-int-680), the Create right on /o/65535, then each instance through the
-   * implementation; the client picks the id when the server gave none. With access
-   * control in force, the new instance gets an Access Control instance owned by its creator.
+   * Create (Core TS 1.1 section 6.3.6): 4.05 on a single-instance object that has its instance
+   * (ETS LwM2M-1.1-int-680); the one instance (id 0) of a single-instance object that has none
+   * may be created where the implementation allows it (ETS LwM2M-CONMGMT-1.1-int-1350 creates
+   * Bearer Selection /13/0). Then the Create right on /o/65535, then each instance through the
+   * implementation; the client picks the id when the server gave none. With access control in
+   * force, the new instance gets an Access Control instance owned by its creator.
    */
   async #create(
     ssid: number,
@@ -406,7 +408,15 @@ export class Dispatcher {
   ): Promise<ResponseInit> {
     const object = this.#object(path)
     if (!object.model.multiple) {
-      refuse('METHOD_NOT_ALLOWED', `object ${object.model.id} is single-instance: no instance can be created`)
+      if (object.instances().length > 0 || instances.length > 1) {
+        refuse('METHOD_NOT_ALLOWED', `object ${object.model.id} is single-instance and has its instance`)
+      }
+      if (instances[0] !== undefined && instances[0].id !== 0 && instances[0].id !== 65535) {
+        refuse(
+          'BAD_REQUEST',
+          `the instance of single-instance object ${object.model.id} is /${object.model.id}/0`,
+        )
+      }
     }
     if (!(await this.access.allows(ssid, AccessRight.Create, path.objectId!, 65535))) {
       refuse('UNAUTHORIZED', `the server may not create instances of object ${path.objectId}`)

@@ -37,6 +37,7 @@ import type { ObserverRegistry } from '../observe/registry.js'
 import { Timer, wait } from '../time/timer.js'
 import { defaultCoapTransport } from '../transport/factories.js'
 import { type GatedTransport, gateTransport } from '../transport/gate.js'
+import { defaultCoapsTransport } from '../transport/secure.js'
 import { nextRetry } from './retry.js'
 
 /** Where a server connection stands. */
@@ -85,8 +86,11 @@ export interface SessionHost {
   readonly ctx: ClientContext
   readonly dispatcher: Dispatcher
   readonly observers: ObserverRegistry
-  /** The Register/Update link payload of the objects hosted now. */
-  objectLinks(): string
+  /**
+   * The Register/Update announcement of the objects hosted now: the link payload and the
+   * Profile IDs (LwM2M 1.2 `pid`) that stand for the objects the payload leaves out.
+   */
+  announcement(): Announcement
   bootstrapNeeded(reason: BootstrapReason, shortServerId: number): void
 }
 
@@ -98,9 +102,20 @@ interface Desired {
   readonly queueMode: boolean
 }
 
+/** What a Register or Update announces of the objects (see {@link SessionHost.announcement}). */
+export interface Announcement {
+  readonly links: string
+  readonly profileIds: readonly string[]
+}
+
 /** What the server was last told. */
 interface Registered extends Desired {
   readonly links: string
+  readonly profileIds: readonly string[]
+}
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i])
 }
 
 interface Stored {
@@ -157,6 +172,8 @@ export class ServerSession {
   #life = new AbortController()
   #endpoint: CoapEndpoint | undefined
   #gate: GatedTransport | undefined
+  /** Aborted when the transport reports the server unreachable; one per connection attempt. */
+  #failFast: AbortController | undefined
   #peer: Peer | undefined
   #location: readonly string[] | undefined
   #registered: Registered | undefined
@@ -241,7 +258,7 @@ export class ServerSession {
     }
   }
 
-  #registerParams(d: Desired): RegisterParams {
+  #registerParams(d: Desired, profileIds: readonly string[]): RegisterParams {
     const sms = this.#ctx.options.smsNumber
     return {
       endpoint: this.#ctx.endpointName,
@@ -250,22 +267,39 @@ export class ServerSession {
       binding: d.binding,
       queueMode: d.queueMode,
       ...(sms === undefined ? {} : { smsNumber: sms }),
+      ...(profileIds.length === 0 ? {} : { profileIds }),
     }
   }
 
-  /** What changed since the server was last told: the parameters of the next Update. */
-  #diff(): { params: UpdateParams; links: string | undefined; desired: Desired } {
+  /**
+   * What changed since the server was last told: the parameters of the next Update. New
+   * Profile IDs go with the links they leave out; when none applies any more an Update cannot
+   * withdraw the last ones (`pid` has no empty form), so the client registers anew.
+   */
+  #diff(): {
+    params: UpdateParams
+    links: string | undefined
+    desired: Desired
+    profileIds: readonly string[]
+    reregister: boolean
+  } {
     const d = this.#desired()
     const r = this.#registered
-    const currentLinks = this.host.objectLinks()
+    const current = this.host.announcement()
     const params: { -readonly [K in keyof UpdateParams]: UpdateParams[K] } = {}
-    if (r === undefined) return { params, links: undefined, desired: d }
+    const base = { desired: d, profileIds: current.profileIds, reregister: false }
+    if (r === undefined) return { ...base, params, links: undefined }
     if (d.lifetime !== r.lifetime) params.lifetime = d.lifetime
     if (!sameTransports(d.binding, r.binding) || d.queueMode !== r.queueMode) {
       params.binding = d.binding
       if (d.queueMode) params.queueMode = true
     }
-    return { params, links: currentLinks !== r.links ? currentLinks : undefined, desired: d }
+    if (!sameIds(current.profileIds, r.profileIds)) {
+      if (current.profileIds.length === 0) return { ...base, params, links: current.links, reregister: true }
+      params.profileIds = current.profileIds
+      return { ...base, params, links: current.links }
+    }
+    return { ...base, params, links: current.links !== r.links ? current.links : undefined }
   }
 
   // ---- connection ------------------------------------------------------------------
@@ -282,19 +316,16 @@ export class ServerSession {
       })
     }
     const factory =
-      ctx.options.transports[uri.scheme] ?? (uri.scheme === 'coap' ? defaultCoapTransport : undefined)
-    if (factory === undefined) {
-      throw new ClientError(
-        'CLIENT_TRANSPORT',
-        `no transport for ${uri.scheme}: give transports.${uri.scheme} (the DTLS transport of @lwm2m/dtls)`,
-      )
-    }
+      ctx.options.transports[uri.scheme] ??
+      (uri.scheme === 'coap' ? defaultCoapTransport : defaultCoapsTransport)
+    const failFast = new AbortController()
     const transport = await factory({
       uri,
       security: this.#account.security,
       shortServerId: this.shortServerId,
       clock: ctx.clock,
       logger: ctx.logger,
+      unreachable: (error) => this.#transportFailed(failFast, error),
     })
     const gate = gateTransport(transport)
     const coap = ctx.options.coap
@@ -325,12 +356,24 @@ export class ServerSession {
     }
     this.#endpoint = endpoint
     this.#gate = gate
+    this.#failFast = failFast
+  }
+
+  /** The transport says the server cannot be reached (a failed DTLS handshake): fail the requests in flight now. */
+  #transportFailed(connection: AbortController, error: Error): void {
+    if (connection !== this.#failFast) return
+    this.#failFast = new AbortController()
+    this.#ctx.logger.warn('server unreachable', { shortServerId: this.shortServerId, error: error.message })
+    connection.abort(
+      new CoapError('COAP_TRANSPORT', `cannot reach the server: ${error.message}`, { cause: error }),
+    )
   }
 
   async #closeEndpoint(): Promise<void> {
     const endpoint = this.#endpoint
     this.#endpoint = undefined
     this.#gate = undefined
+    this.#failFast = undefined
     this.#peer = undefined
     this.#awakeTimer.cancel()
     if (endpoint !== undefined) await endpoint.close()
@@ -364,7 +407,11 @@ export class ServerSession {
     this.#setAwake(true)
     this.#busy++
     try {
-      return await endpoint.request(peer, options)
+      const signal = this.#failFast?.signal
+      return await endpoint.request(
+        peer,
+        options.signal === undefined && signal !== undefined ? { ...options, signal } : options,
+      )
     } finally {
       this.#busy--
       this.#touch()
@@ -450,21 +497,28 @@ export class ServerSession {
     try {
       await this.#connect()
     } catch (error) {
-      const config = ClientError.isInstance(error) && error.code === 'CLIENT_TRANSPORT'
+      // A Server URI, transport or Security instance that cannot work: no retry helps.
+      const config =
+        ClientError.isInstance(error) &&
+        (error.code === 'CLIENT_TRANSPORT' || error.code === 'CLIENT_SECURITY')
       return { ok: false, kind: config ? 'config' : 'unreachable', error }
     }
     if (life.signal.aborted)
       return { ok: false, kind: 'unreachable', error: new ClientError('CLIENT_NOT_STARTED', 'stopped') }
     try {
       const desired = this.#desired()
-      const links = this.host.objectLinks()
-      const op: RegisterOperation = { kind: 'register', params: this.#registerParams(desired), links }
+      const { links, profileIds } = this.host.announcement()
+      const op: RegisterOperation = {
+        kind: 'register',
+        params: this.#registerParams(desired, profileIds),
+        links,
+      }
       const response = await this.#request(buildRequest(op, this.#ctx.operations))
       const result = parseResponse(op, response, this.#ctx.operations)
       if (life.signal.aborted)
         return { ok: false, kind: 'unreachable', error: new ClientError('CLIENT_NOT_STARTED', 'stopped') }
       this.#location = result.location
-      this.#registered = { ...desired, links }
+      this.#registered = { ...desired, links, profileIds }
       this.#lastRefreshAt = this.#ctx.clock.now()
       this.#reachable = true
       this.#failedUpdates = 0
@@ -555,6 +609,30 @@ export class ServerSession {
     return this.#startUpdate()
   }
 
+  /**
+   * The device's network changed (another bearer, a new address): a new connection to the
+   * server and an Update from it (Core TS 1.2 section 6.2.2: the Update tells the server the
+   * client's new address). The observations of the old connection end with it: the server
+   * matches notifications by their source (RFC 7641 section 4.1) and observes anew.
+   */
+  async reconnect(): Promise<void> {
+    // Answers in progress (the Write that moved the device to another bearer, say) still go
+    // out on the old connection: a turn of the event loop first.
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    if (this.state !== 'registered') return
+    this.host.observers.endServer(this.shortServerId)
+    this.#outbox.length = 0
+    await this.#closeEndpoint()
+    try {
+      await this.#connect()
+    } catch (error) {
+      this.#ctx.emitter.emit('error', { error, context: 'reconnecting', shortServerId: this.shortServerId })
+      this.#spawn(this.#reregister(), 're-registering')
+      return
+    }
+    await this.update()
+  }
+
   #startUpdate(): Promise<void> {
     if (this.state !== 'registered') return Promise.resolve()
     if (this.#updating !== undefined) {
@@ -575,9 +653,13 @@ export class ServerSession {
 
   async #updateOnce(): Promise<void> {
     const life = this.#life
-    const { params, links, desired } = this.#diff()
+    const { params, links, desired, profileIds, reregister } = this.#diff()
     const force = this.#force
     this.#force = false
+    if (reregister) {
+      this.#spawn(this.#reregister(), 're-registering')
+      return
+    }
     if (!force && Object.keys(params).length === 0 && links === undefined) return
     const location = this.#location
     if (location === undefined) return
@@ -602,6 +684,7 @@ export class ServerSession {
         bindingText: params.binding !== undefined ? desired.bindingText : before.bindingText,
         queueMode: params.binding !== undefined ? desired.queueMode : before.queueMode,
         links: links ?? before.links,
+        profileIds: params.profileIds === undefined ? before.profileIds : profileIds,
       }
       this.#lastRefreshAt = this.#ctx.clock.now()
       this.#reachable = true

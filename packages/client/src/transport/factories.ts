@@ -15,6 +15,12 @@ export interface TransportContext {
   readonly shortServerId: number
   readonly clock: Clock
   readonly logger: Logger
+  /**
+   * Tells the connection that its server cannot be reached for now, with the reason (a failed
+   * DTLS handshake: wrong key, unknown identity, untrusted certificate): the requests in flight
+   * fail at once with it, instead of at their deadline. Given by the client.
+   */
+  readonly unreachable?: (error: Error) => void
 }
 
 /** Makes the transport of one server connection. Called each time the client (re)connects. */
@@ -22,9 +28,9 @@ export type TransportFactory = (context: TransportContext) => Transport | Promis
 
 /**
  * The transports by Server URI scheme. `coap` defaults to a UDP socket on an OS-chosen
- * port (udp6 for an IPv6 server); `coaps` has no default: give the DTLS transport of
- * `@lwm2m/dtls` configured from `context.security` (PSK identity and key, raw public keys
- * or certificates by /0/x/2).
+ * port (udp6 for an IPv6 server); `coaps` defaults to `secureTransport()`: the DTLS client
+ * of @lwm2m/dtls (an optional peer dependency, loaded on first use) set up from
+ * `context.security` (PSK identity and key, raw public keys or certificates by /0/x/2).
  */
 export interface TransportFactories {
   readonly coap?: TransportFactory

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { createSocket, type Socket } from 'node:dgram'
+import { lookup as dnsLookup } from 'node:dns'
 import { EventEmitter } from 'node:events'
-import { isIPv6 } from 'node:net'
+import { isIP, isIPv6 } from 'node:net'
 import {
   type DatagramHandler,
   type Logger,
@@ -167,6 +168,22 @@ function resolveConfig(o: DtlsCommonOptions, role: 'client' | 'server'): Resolve
   }
 }
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void
+
+/**
+ * node:dgram resolves the destination of every send through dns.lookup, which answers an
+ * address literal only a tick later: peers are address literals, so they are answered at
+ * once (one event-loop turn less per datagram); names still go to dns.lookup.
+ */
+function literalLookup(hostname: string, options: unknown, callback: LookupCallback): void {
+  const family = isIP(hostname)
+  if (family !== 0) {
+    callback(null, hostname, family)
+    return
+  }
+  dnsLookup(hostname, options as number, callback as never)
+}
+
 /**
  * DTLS 1.2 over one UDP socket, as a `Transport` for @lwm2m/coap (scheme "coaps"). The
  * server answers handshakes after a stateless cookie exchange; the client starts a
@@ -266,7 +283,7 @@ export class DtlsTransport extends EventEmitter<DtlsTransportEvents> implements 
     this.handler = handler
     const host = this.options.host ?? '0.0.0.0'
     const type = this.options.type ?? (isIPv6(host) ? 'udp6' : 'udp4')
-    const socket = createSocket({ type })
+    const socket = createSocket({ type, lookup: literalLookup })
     this.socket = socket
     socket.on('message', (msg, rinfo) => this.handleDatagram(msg, rinfo.address, rinfo.port))
     socket.on('error', (e) => this.logger.warn('dtls: socket error', { error: String(e) }))

@@ -15,9 +15,14 @@ export interface OperationOptions {
   readonly signal?: AbortSignal
 }
 
-/** Read, Observe: the content format to ask for (Accept), overriding the server's choice. */
+/** Read: the content format to ask for (Accept), overriding the server's choice. */
 export interface ReadOptions extends OperationOptions {
-  readonly format?: number
+  /**
+   * The Accept to send; `null` sends none, so that the client answers in the format it
+   * prefers (Core TS 1.2 section 7.5), whatever the server decodes. Default: the best format
+   * the client announced.
+   */
+  readonly format?: number | null
 }
 
 export interface DiscoverOptions extends OperationOptions {

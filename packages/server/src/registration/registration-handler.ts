@@ -11,9 +11,11 @@ import {
   Lwm2mResponseError,
   type Lwm2mVersion,
   type ModelLookup,
+  mergeProfileObjects,
   NO_MODELS,
   type RegisterOperation,
   type RegistrationLinks,
+  type RegistrationProfile,
   type SendOperation,
   type TimestampedNodes,
   type UpdateOperation,
@@ -41,6 +43,8 @@ export interface RegistrationHost {
   readonly lifetimeGrace: number
   readonly checkSendObjects: boolean
   readonly links: LinksCache
+  /** The Profile IDs (LwM2M 1.2 `pid`) the server knows, by ID. */
+  readonly profiles: ReadonlyMap<string, RegistrationProfile>
   /** The scheme of each endpoint, by index. */
   schemeOf(transport: number): 'coap' | 'coaps'
   newId(): string
@@ -135,6 +139,24 @@ export class RegistrationHandler {
     }
   }
 
+  /**
+   * The objects of a registration that named Profile IDs (Core TS 1.2 section 6.2.1 `pid`): its
+   * payload's and those each profile stands for. An ID the server does not know is 4.00: the
+   * server could not tell the client's objects (the client may register with its full list).
+   */
+  #withProfiles(
+    objects: RegistrationLinks['objects'],
+    ids: readonly string[] | undefined,
+  ): RegistrationLinks['objects'] {
+    if (ids === undefined || ids.length === 0) return objects
+    const profiles = ids.map((id) => {
+      const p = this.#h.profiles.get(id)
+      if (p === undefined) refuse(Code.BadRequest, `unknown Profile ID ${id}`)
+      return p
+    })
+    return mergeProfileObjects(objects, profiles)
+  }
+
   async #authorize(
     endpoint: string,
     req: IncomingRequest,
@@ -157,6 +179,18 @@ export class RegistrationHandler {
     }
   }
 
+  /**
+   * The identity may still use the endpoint name: the security store is asked again on every
+   * Update and Send, so that changed or removed credentials take effect at once (4.03).
+   */
+  async #checkStillAllowed(reg: Registration, req: IncomingRequest): Promise<void> {
+    const info = await this.#h.securityStore.getByEndpoint(reg.endpoint)
+    const decision = checkEndpointSecurity(reg.endpoint, info, req.peer, {
+      allowUnsecured: this.#h.security.allowUnsecured ?? true,
+    })
+    if (!decision.allowed) refuse(Code.Forbidden, decision.reason)
+  }
+
   #expiresAt(now: number, lifetime: number): number {
     return lifetime === 0 ? Number.POSITIVE_INFINITY : now + lifetime * 1000 + this.#h.lifetimeGrace
   }
@@ -166,9 +200,13 @@ export class RegistrationHandler {
     this.#checkPayload(req, h.limits.registrationPayload, 'Register')
     const op = classifyRequest(req, this.#classify(NO_MODELS)) as RegisterOperation
     const params = op.params
-    // Core TS 1.2 section 6.2.1: "Objects and Object Instances" is a mandatory parameter.
-    if (op.links === undefined) refuse(Code.BadRequest, 'Register needs the object links payload')
-    const links = this.#links(op.links, 'Register')!
+    // Core TS 1.2 section 6.2.1: "Objects and Object Instances" is a mandatory parameter, unless
+    // Profile IDs (1.2) stand for them.
+    if (op.links === undefined && (params.profileIds === undefined || params.profileIds.length === 0)) {
+      refuse(Code.BadRequest, 'Register needs the object links payload')
+    }
+    const links = this.#links(op.links ?? '', 'Register')!
+    const objectLinks = this.#withProfiles(links.objects, params.profileIds)
     let endpoint = params.endpoint
     const security = h.securityStore
     let info = endpoint === undefined ? undefined : await security.getByEndpoint(endpoint)
@@ -220,7 +258,7 @@ export class RegistrationHandler {
       additional: params.additional,
       rootPath: links.rootPath,
       supportedFormats: links.supportedFormats,
-      objectLinks: links.objects,
+      objectLinks,
       registeredAt: now,
       updatedAt: now,
       expiresAt: this.#expiresAt(now, lifetime),
@@ -251,9 +289,17 @@ export class RegistrationHandler {
       return buildResponse(op, {}, this.#classify(NO_MODELS))
     }
     this.#checkSameClient(reg, req, 'Update')
+    await this.#checkStillAllowed(reg, req)
     await this.#authorize(reg.endpoint, req, 'update', reg)
     const params = op.params
     const links = this.#links(op.links, 'Update')
+    // New objects or Profile IDs: the payload's objects with the profiles' (an Update that names
+    // new profiles without a payload adds their objects to those known).
+    const profileIds = params.profileIds ?? reg.profileIds
+    const objectLinks =
+      links !== undefined || params.profileIds !== undefined
+        ? this.#withProfiles(links?.objects ?? reg.objectLinks, profileIds)
+        : reg.objectLinks
     const now = h.clock.now()
     const lifetime = params.lifetime ?? reg.lifetime
     // Queue mode: 1.0 carries it in `b` (UQ), 1.1+ in the `Q` parameter of Register only.
@@ -273,17 +319,17 @@ export class RegistrationHandler {
       binding: params.binding === undefined ? reg.binding : h.links.binding(params.binding),
       queueMode,
       smsNumber: params.smsNumber ?? reg.smsNumber,
-      profileIds: params.profileIds ?? reg.profileIds,
+      profileIds,
       additional: params.additional ?? reg.additional,
       rootPath: links?.rootPath ?? reg.rootPath,
       supportedFormats: links?.supportedFormats ?? reg.supportedFormats,
-      objectLinks: links?.objects ?? reg.objectLinks,
+      objectLinks,
       updatedAt: now,
       expiresAt: this.#expiresAt(now, lifetime),
     }
     const previous = await h.registrations.update(next)
     if (previous === undefined) refuse(Code.NotFound, `no registration at /${req.path.join('/')}`)
-    h.updated(next, previous, op as UpdateOperation, links !== undefined && links.objects !== reg.objectLinks)
+    h.updated(next, previous, op as UpdateOperation, objectLinks !== reg.objectLinks)
     return buildResponse(op, {}, this.#classify(NO_MODELS))
   }
 
@@ -296,10 +342,26 @@ export class RegistrationHandler {
     // a sender without registration gets 4.00 (as Leshan answers).
     if (reg === undefined) refuse(Code.BadRequest, 'Send from a client that is not registered')
     this.#checkSameClient(reg, req, 'Send')
+    await this.#checkStillAllowed(reg, req)
     await this.#authorize(reg.endpoint, req, 'send', reg)
     const ctx = this.#classify(h.modelsFor(reg))
     const op = classifyRequest(req, ctx) as SendOperation
     if (h.checkSendObjects) checkRegisteredObjects(reg, op.data)
+    if (
+      req.peer.identity !== undefined &&
+      (req.peer.address !== reg.peer.address ||
+        req.peer.port !== reg.peer.port ||
+        transport !== reg.transport)
+    ) {
+      // The same authenticated client from a new address (a NAT rebinding kept by the DTLS
+      // Connection ID, RFC 9146): requests to it go there from now on, as after an Update.
+      await h.registrations.update({ ...reg, peer: req.peer, transport, scheme: h.schemeOf(transport) })
+      h.logger.info('client address changed', {
+        endpoint: reg.endpoint,
+        address: req.peer.address,
+        port: req.peer.port,
+      })
+    }
     h.sent(reg, op.data, op.contentFormat)
     return buildResponse(op, {}, ctx)
   }

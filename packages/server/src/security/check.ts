@@ -25,6 +25,13 @@ export function identityMatches(info: SecurityInfo, identity: PeerIdentity): boo
       return identity.mode === 'rpk' && equalBytes(identity.publicKey, info.publicKey)
     case 'x509':
       if (identity.mode !== 'x509') return false
+      if (info.certificate !== undefined) {
+        // A pinned certificate is the proof itself; a subject, when given too, must match as well.
+        return (
+          equalBytes(info.certificate, identity.certificate) &&
+          (info.subject === undefined || identity.subject === info.subject)
+        )
+      }
       return info.subject !== undefined
         ? identity.subject === info.subject
         : commonName(identity.subject) === info.endpoint

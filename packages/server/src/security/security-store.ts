@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { PeerIdentity } from '@lwm2m/coap'
 import type { Awaitable } from '../store/registration-store.js'
 import { identityKey } from './identity.js'
@@ -14,9 +15,15 @@ export type SecurityInfo =
   | { readonly endpoint: string; readonly mode: 'rpk'; readonly publicKey: Uint8Array }
   /**
    * X.509: the certificate's subject must be `subject` exactly, or, without `subject`, its
-   * common name must be the endpoint name (the usual LwM2M convention).
+   * common name must be the endpoint name (the usual LwM2M convention); with `certificate`
+   * (DER), the client's certificate must moreover be exactly that one (pinned).
    */
-  | { readonly endpoint: string; readonly mode: 'x509'; readonly subject?: string }
+  | {
+      readonly endpoint: string
+      readonly mode: 'x509'
+      readonly subject?: string
+      readonly certificate?: Uint8Array
+    }
 
 /**
  * Where the server finds the security of an endpoint. Async-capable like the other stores.
@@ -50,6 +57,11 @@ export function commonName(subject: string): string | undefined {
   return undefined
 }
 
+/** The index key of a pinned certificate: its SHA-256. */
+function certificateKey(der: Uint8Array): string {
+  return `x509cert:${createHash('sha256').update(der).digest('base64')}`
+}
+
 function infoKey(info: SecurityInfo): string | undefined {
   switch (info.mode) {
     case 'psk':
@@ -57,6 +69,7 @@ function infoKey(info: SecurityInfo): string | undefined {
     case 'rpk':
       return identityKey({ mode: 'rpk', publicKey: info.publicKey })
     case 'x509':
+      if (info.certificate !== undefined) return certificateKey(info.certificate)
       return info.subject === undefined ? undefined : `x509:${info.subject}`
   }
 }
@@ -71,6 +84,13 @@ function checkInfo(info: SecurityInfo): void {
   if (info.mode === 'rpk' && !(info.publicKey instanceof Uint8Array && info.publicKey.length > 0)) {
     throw new TypeError(`security info of ${info.endpoint}: no public key`)
   }
+  if (
+    info.mode === 'x509' &&
+    info.certificate !== undefined &&
+    !(info.certificate instanceof Uint8Array && info.certificate.length > 0)
+  ) {
+    throw new TypeError(`security info of ${info.endpoint}: empty pinned certificate`)
+  }
 }
 
 /** The default {@link SecurityStore}, in memory, indexed by endpoint name and by identity. */
@@ -81,11 +101,15 @@ export function createMemorySecurityStore(infos: Iterable<SecurityInfo> = []): M
     getByEndpoint: (endpoint) => byEndpoint.get(endpoint),
     getByIdentity(identity) {
       if (identity.mode === 'x509') {
+        const pinned = byIdentity.get(certificateKey(identity.certificate))
+        if (pinned !== undefined) return pinned
         const exact = byIdentity.get(identityKey(identity))
-        if (exact !== undefined) return exact
+        if (exact !== undefined && exact.mode === 'x509' && exact.certificate === undefined) return exact
         const cn = commonName(identity.subject)
         const byName = cn === undefined ? undefined : byEndpoint.get(cn)
-        return byName?.mode === 'x509' && byName.subject === undefined ? byName : undefined
+        return byName?.mode === 'x509' && byName.subject === undefined && byName.certificate === undefined
+          ? byName
+          : undefined
       }
       return byIdentity.get(identityKey(identity))
     },

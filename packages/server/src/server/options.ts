@@ -1,5 +1,5 @@
 import type { Clock, CoapEndpoint, EndpointOptions, Logger, RandomSource, Transport } from '@lwm2m/coap'
-import type { CodecLookup, Lwm2mVersion, ModelLookup } from '@lwm2m/core'
+import type { CodecLookup, Lwm2mVersion, ModelLookup, RegistrationProfile } from '@lwm2m/core'
 import type { ServerSecurityOptions } from '../security/authorizer.js'
 import type { ObservationStore } from '../store/observation-store.js'
 import type { RegistrationStore } from '../store/registration-store.js'
@@ -90,6 +90,13 @@ export interface ServerOptions {
    * the client's Update). Default 0: the registration ends exactly `lifetime` after the last Update.
    */
   readonly lifetimeGrace?: number
+  /**
+   * Profile IDs (LwM2M 1.2 `pid`, Core TS 1.2 section 6.2.1) the server knows, each with the
+   * objects it stands for (`registrationProfile('6:27354b9a', '</1/0>,</3/0>')` of @lwm2m/core):
+   * a client that names one registers those objects without listing them. A Register or Update
+   * naming an ID not known here is answered 4.00.
+   */
+  readonly profiles?: readonly RegistrationProfile[]
   /**
    * Answer Send (POST /dp) with 4.04 when it carries data of objects or instances the client
    * did not register (as Leshan does); default true.

@@ -238,6 +238,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
       lifetimeGrace: grace,
       checkSendObjects: options.checkSendObjects ?? true,
       links: this.#links,
+      profiles: new Map((options.profiles ?? []).map((p) => [p.id, p])),
       schemeOf: (i) => this.endpoints[i]!.scheme,
       newId: () => randomId(this.#random),
       modelsFor: (reg) => this.#modelsFor(reg),
@@ -323,7 +324,8 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
       return Promise.reject(err)
     }
     return this.#perform(endpoint, options, (reg) => {
-      const accept = options.format ?? chooseReadFormat(formatsOf(reg))
+      const accept =
+        options.format === null ? undefined : (options.format ?? chooseReadFormat(formatsOf(reg)))
       return accept === undefined ? { kind: 'read', path: p } : { kind: 'read', path: p, accept }
     })
   }
@@ -749,7 +751,8 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
     const build = (reg: Registration): ObserveOperation | ObserveCompositeOperation => {
       const withAttrs = attrs !== undefined && versionAtLeast(reg.version, '1.2')
       if (!composite) {
-        const accept = options.format ?? chooseReadFormat(formatsOf(reg))
+        const accept =
+          options.format === null ? undefined : (options.format ?? chooseReadFormat(formatsOf(reg)))
         return {
           kind: 'observe',
           path: paths[0]!,

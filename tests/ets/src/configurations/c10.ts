@@ -79,6 +79,33 @@ export function connectionManager(cellular: DefinedObject, apn: DefinedObject): 
   refresh()
 }
 
+/** Preferred Communications Bearer values (/13/0/0) of Object 13. */
+export const Bearer = { Auto: 0, Cellular: 1, Wlan: 7 } as const
+
+/**
+ * The device's bearer selection: the first Preferred Communications Bearer (/13/0/0) decides.
+ * WLAN preferred enables the WLAN interface (/12/0/1 true, Status /12/0/3 = 1 "UP") and the
+ * device talks over it; a 3GPP bearer (or auto) preferred disables WLAN again. Each switch is a
+ * change of network: the device reconnects from its new address (`onNetworkChange`).
+ */
+export function bearerSelection(
+  bearer: DefinedObject,
+  wlan: DefinedObject,
+  onNetworkChange: (() => void | Promise<void>) | undefined,
+): void {
+  let onWlan = false
+  bearer.onChange(() => {
+    const preferred = bearer.get(0, 0)
+    const first = preferred instanceof Map ? [...preferred.values()][0] : undefined
+    const wantWlan = first === Bearer.Wlan
+    if (wantWlan === onWlan) return
+    onWlan = wantWlan
+    wlan.set(0, 1, wantWlan)
+    wlan.set(0, 3, wantWlan ? 1 : 0)
+    void onNetworkChange?.()
+  })
+}
+
 export function c10(ctx: ConfigurationContext, cellularExtra: Record<number, number> = {}): C10 {
   const security = securityObject(ctx)
   const server = serverObject(SRV)
@@ -91,6 +118,7 @@ export function c10(ctx: ConfigurationContext, cellularExtra: Record<number, num
   // Bearer Selection (13) is supported with no instance: int-1350 creates /13/0.
   const bearer = defineObject(bearerSelectionModel, { instances: [], create: true, delete: true })
   connectionManager(cellular, apn)
+  bearerSelection(bearer, wlan, ctx.onNetworkChange)
   return {
     id: 'C.10',
     objects: [security, server, device, cellular, apn, wlan, bearer],

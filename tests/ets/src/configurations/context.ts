@@ -30,6 +30,8 @@ export interface ConfigurationContext {
   readonly version: Lwm2mVersion
   /** What Reboot (/3/0/4) does: the harness restarts the client. */
   readonly onReboot?: () => void | Promise<void>
+  /** The device moved to another bearer (another network address): the harness reconnects the client. */
+  readonly onNetworkChange?: () => void | Promise<void>
 }
 
 /** A client set-up of Appendix C: the objects the client hosts, some of them named for the tests. */

@@ -1,0 +1,129 @@
+import type { Lwm2mServer, Notification, Registration, RegistrationUpdate, SendEvent } from '@lwm2m/server'
+import type { Output } from '../output/output.js'
+import { objectsText, peerText, registrationJson, updateParamsJson } from '../render/registration.js'
+import { formatRows, nodeRows, nodesRows, rowJson, timestampedJson, type ValueRow } from '../render/rows.js'
+import type { SensorUnits } from '../render/sensor-units.js'
+import { modelsFor, pathOf } from './context.js'
+
+/** One line for one value, the header and rows for several. */
+function rowsText(head: string, rows: readonly ValueRow[]): string[] {
+  const [only] = rows
+  if (rows.length === 1 && only !== undefined) return [`${head} ${formatRows([only], '').join('')}`]
+  return [`${head}`, ...formatRows(rows)]
+}
+
+/**
+ * Prints the server's events as they come: registrations (registered, updated,
+ * deregistered, expired), queue mode (awake, sleeping), notifications (the initial one is
+ * the `observe` command's result and is not repeated) and Send. Returns the function that
+ * stops printing them.
+ */
+export function printServerEvents(server: Lwm2mServer, output: Output, units: SensorUnits): () => void {
+  const registered = (reg: Registration, replaced: Registration | undefined) => {
+    units.forget(reg.endpoint)
+    output.event(
+      {
+        type: 'registered',
+        endpoint: reg.endpoint,
+        replaced: replaced !== undefined,
+        registration: registrationJson(reg, modelsFor(server, reg)),
+      },
+      `registered: ${reg.endpoint} (LwM2M ${reg.version}, ${peerText(reg)}, lifetime ${reg.lifetime} s${reg.queueMode ? ', queue mode' : ''}, objects ${objectsText(reg)})${replaced === undefined ? '' : ' again'}`,
+    )
+  }
+  const updated = (u: RegistrationUpdate) => {
+    const params = updateParamsJson(u.params, u.registration.version)
+    const changes = Object.entries(params).map(([k, v]) => `${k} ${String(v)}`)
+    if (u.objectLinksChanged) changes.push(`objects ${objectsText(u.registration)}`)
+    output.event(
+      {
+        type: 'updated',
+        endpoint: u.registration.endpoint,
+        params,
+        objectLinksChanged: u.objectLinksChanged,
+        registration: registrationJson(u.registration, modelsFor(server, u.registration)),
+      },
+      `updated: ${u.registration.endpoint}${changes.length === 0 ? '' : ` (${changes.join(', ')})`}`,
+    )
+  }
+  const deregistered = (reg: Registration) => {
+    units.forget(reg.endpoint)
+    output.event({ type: 'deregistered', endpoint: reg.endpoint }, `deregistered: ${reg.endpoint}`)
+  }
+  const expired = (reg: Registration) => {
+    units.forget(reg.endpoint)
+    output.event(
+      { type: 'expired', endpoint: reg.endpoint },
+      `expired: ${reg.endpoint} (no Update within its lifetime of ${reg.lifetime} s)`,
+    )
+  }
+  const awake = (reg: Registration) =>
+    output.event({ type: 'awake', endpoint: reg.endpoint }, `${reg.endpoint} is awake (queue mode)`)
+  const sleeping = (reg: Registration) =>
+    output.event(
+      { type: 'sleeping', endpoint: reg.endpoint },
+      `${reg.endpoint} is asleep (queue mode): requests wait until it wakes up`,
+    )
+  const notification = (n: Notification) => {
+    if (n.initial) return
+    void server.getRegistration(n.endpoint).then((reg) => {
+      const models = modelsFor(server, reg)
+      const rows = units.apply(
+        n.endpoint,
+        n.kind === 'observe' ? nodeRows(n.node, n.path, models) : nodesRows(n.nodes, pathOf, models),
+      )
+      const paths = n.kind === 'observe' ? [n.path.toString()] : n.paths.map(String)
+      output.event(
+        {
+          type: 'notification',
+          endpoint: n.endpoint,
+          observation: n.subscription,
+          paths,
+          values: rows.map(rowJson),
+          ...(n.timestamped === undefined
+            ? {}
+            : {
+                timestamped: timestampedJson(n.timestamped, pathOf, models, (r) =>
+                  units.apply(n.endpoint, r),
+                ),
+              }),
+        },
+        () => rowsText(`notification ${n.endpoint}:`, rows),
+      )
+    })
+  }
+  const send = (e: SendEvent) => {
+    const models = modelsFor(server, e.registration)
+    const rows = units.apply(
+      e.endpoint,
+      e.data.flatMap((g) => nodesRows(g.nodes, pathOf, models)),
+    )
+    output.event(
+      {
+        type: 'send',
+        endpoint: e.endpoint,
+        values: rows.map(rowJson),
+        data: timestampedJson(e.data, pathOf, models, (r) => units.apply(e.endpoint, r)),
+      },
+      () => rowsText(`send from ${e.endpoint}:`, rows),
+    )
+  }
+  server.on('registered', registered)
+  server.on('updated', updated)
+  server.on('deregistered', deregistered)
+  server.on('expired', expired)
+  server.on('awake', awake)
+  server.on('sleeping', sleeping)
+  server.on('notification', notification)
+  server.on('send', send)
+  return () => {
+    server.off('registered', registered)
+    server.off('updated', updated)
+    server.off('deregistered', deregistered)
+    server.off('expired', expired)
+    server.off('awake', awake)
+    server.off('sleeping', sleeping)
+    server.off('notification', notification)
+    server.off('send', send)
+  }
+}
