@@ -46,7 +46,10 @@ function literalLookup(hostname: string, options: unknown, callback: LookupCallb
 
 /**
  * Plain CoAP over UDP (node:dgram), IPv4 or IPv6. Send errors go to the callback and
- * the log, never thrown; `close()` may be called any number of times.
+ * the log, never thrown; `close()` may be called any number of times. Datagrams sent without
+ * a callback go out in order at the end of the current turn of the event loop, together (a
+ * send with a callback, and `close()`, sends them first); the caller leaves a datagram it
+ * sent unchanged, as it would for any queued send of node:dgram.
  */
 export function udp(options: UdpOptions = {}): Transport {
   const type = options.type ?? (options.host !== undefined && isIP(options.host) === 6 ? 'udp6' : 'udp4')
@@ -55,6 +58,38 @@ export function udp(options: UdpOptions = {}): Transport {
   let socket: Socket | undefined
   let closing: Promise<void> | undefined
   let bound: TransportAddress | undefined
+  // Datagrams sent without a callback wait, in order, for the end of the current turn of the
+  // event loop (its check phase, right after the I/O callbacks), then go out back to back. A
+  // peer woken by the first of them finds the others with it: sent one by one as each received
+  // datagram is handled, each woke it again (a process switch per datagram on a loaded
+  // machine; about a third of a server's time per request in the LwM2M benchmark).
+  let outData: Uint8Array[] = []
+  let outPeers: Peer[] = []
+  let flushing: ReturnType<typeof setImmediate> | undefined
+
+  const sendNow = (s: Socket, datagram: Uint8Array, peer: Peer): void => {
+    try {
+      // Without a callback libuv may send at once, with no request object or completion
+      // callback: the fast path. Errors then come as the socket's 'error' event, which is logged.
+      s.send(datagram, peer.port, peer.address)
+    } catch (err) {
+      // Synchronous throws (bad address or port, socket closed) are logged.
+      const e = err instanceof Error ? err : new Error(String(err))
+      logger.debug('udp send failed', { peer: peer.address, port: peer.port, error: e.message })
+    }
+  }
+
+  const flush = (): void => {
+    flushing = undefined
+    const s = socket
+    const data = outData
+    const peers = outPeers
+    if (data.length === 0) return
+    outData = []
+    outPeers = []
+    if (s === undefined) return
+    for (let i = 0; i < data.length; i++) sendNow(s, data[i]!, peers[i]!)
+  }
 
   const transport: Transport = {
     [transportSymbol]: true,
@@ -106,20 +141,20 @@ export function udp(options: UdpOptions = {}): Transport {
         callback?.(new CoapError('COAP_TRANSPORT', 'udp transport is not open'))
         return
       }
+      if (callback === undefined) {
+        outData.push(datagram)
+        outPeers.push(peer)
+        flushing ??= setImmediate(flush)
+        return
+      }
+      // Datagrams waiting go first: the order of sends is kept.
+      if (outData.length > 0) flush()
       try {
-        if (callback === undefined) {
-          // Without a callback libuv may send at once, with no request object or
-          // completion callback: the fast path. Errors then come as the socket's 'error'
-          // event, which is logged.
-          s.send(datagram, peer.port, peer.address)
-        } else {
-          s.send(datagram, peer.port, peer.address, (err) => callback(err ?? undefined))
-        }
+        s.send(datagram, peer.port, peer.address, (err) => callback(err ?? undefined))
       } catch (err) {
         // Synchronous throws (bad address or port, socket closed) become callback errors.
         const e = err instanceof Error ? err : new Error(String(err))
-        if (callback) callback(new CoapError('COAP_TRANSPORT', e.message, { cause: e }))
-        else logger.debug('udp send failed', { peer: peer.address, port: peer.port, error: e.message })
+        callback(new CoapError('COAP_TRANSPORT', e.message, { cause: e }))
       }
     },
     address(): TransportAddress {
@@ -133,6 +168,9 @@ export function udp(options: UdpOptions = {}): Transport {
         closing = Promise.resolve()
         return closing
       }
+      // What was sent goes out before the socket closes.
+      if (flushing !== undefined) clearImmediate(flushing)
+      flush()
       closing = new Promise<void>((resolve) => {
         try {
           s.close(() => resolve())
