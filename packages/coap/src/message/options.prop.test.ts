@@ -21,4 +21,15 @@ describe('string option values (RFC 7252 section 3.2: string values are UTF-8)',
       ),
     )
   })
+
+  it('decodes every byte string as TextDecoder does (invalid sequences become U+FFFD)', () => {
+    const decoder = new TextDecoder('utf-8', { fatal: false })
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 48 }), fc.uint8Array({ maxLength: 48 }), (raw, ascii) => {
+        const text = ascii.map((b) => b & 0x7f)
+        expect(decodeString(raw)).toBe(decoder.decode(raw))
+        expect(decodeString(text)).toBe(decoder.decode(text))
+      }),
+    )
+  })
 })

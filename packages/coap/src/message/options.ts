@@ -207,7 +207,16 @@ export function encodeString(value: string): Uint8Array {
 
 /** The string of an option value (UTF-8; invalid sequences become U+FFFD). */
 export function decodeString(value: Uint8Array): string {
-  return textDecoder.decode(value)
+  // Short ASCII values (paths, queries, names) are read here, without a TextDecoder call.
+  const n = value.length
+  if (n > 32) return textDecoder.decode(value)
+  let text = ''
+  for (let i = 0; i < n; i++) {
+    const c = value[i]!
+    if (c > 0x7f) return textDecoder.decode(value)
+    text += String.fromCharCode(c)
+  }
+  return text
 }
 
 // ---- lists --------------------------------------------------------------------
