@@ -14,26 +14,33 @@ const SIMULATOR = here('./simulator.mjs')
 const CLIENTS_PER_SIMULATOR = 15_000
 /** Clients of the warm-up burst before the measured one (at most N). */
 const WARM_UP_CLIENTS = 1_000
+/** BENCH_PROFILE_DIR=<dir>: the servers write V8 CPU profiles there (node --cpu-prof). */
+const PROFILE = process.env.BENCH_PROFILE_DIR
+const serverNodeArgs = [
+  '--expose-gc',
+  '--max-old-space-size=4096',
+  ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []),
+]
 
 export const LWM2M_SERVERS = {
   'lwm2m-server': {
     label: '@lwm2m/server',
     start: () =>
       startControlled(here('./servers/lwm2m-server.mjs'), [], {
-        nodeArgs: ['--expose-gc', '--max-old-space-size=4096'],
+        nodeArgs: serverNodeArgs,
       }),
   },
   'lwm2m-node-lib': {
     label: 'lwm2m-node-lib (npm)',
     start: async () =>
       startControlled(here('./servers/lwm2m-node-lib.mjs'), [`--port=${await freeUdpPort()}`], {
-        nodeArgs: ['--expose-gc', '--max-old-space-size=4096'],
+        nodeArgs: serverNodeArgs,
       }),
   },
 }
 
 /** Simulated clients, spread over processes of at most CLIENTS_PER_SIMULATOR sockets, each on its own loopback address. */
-async function startSimulators(port, clients) {
+async function startSimulators(port, clients, warm) {
   const sims = []
   for (let first = 0, p = 0; first < clients; first += CLIENTS_PER_SIMULATOR, p++) {
     const n = Math.min(CLIENTS_PER_SIMULATOR, clients - first)
@@ -43,6 +50,7 @@ async function startSimulators(port, clients) {
         `--clients=${n}`,
         `--first=${first}`,
         `--bind=127.0.${10 + p}.1`,
+        `--warm=${warm ? Math.min(n, WARM_UP_CLIENTS) : 0}`,
       ]),
     )
   }
@@ -72,31 +80,6 @@ async function ceilingAt(k, opts, coapResults, log) {
   }
 }
 
-/**
- * Warms a server up as the coap suite does (its `warmup`): other clients (`warm-<i>`, from
- * their own loopback address) register and de-register before the measured burst, so that
- * the figures of N = 1,000, a burst of a fraction of a second, measure the server's code and
- * not its compilation. Reads and notifications have their warm-up seconds in their commands.
- */
-async function warmUp(port, n, k) {
-  const sim = await startControlled(SIMULATOR, [
-    `--port=${port}`,
-    `--clients=${Math.min(n, WARM_UP_CLIENTS)}`,
-    '--first=0',
-    '--bind=127.0.9.1',
-    '--prefix=warm',
-  ])
-  try {
-    const reg = await sim.send({ cmd: 'register', window: k })
-    const dereg = await sim.send({ cmd: 'deregister', window: k })
-    if (reg.failed > 0 || dereg.failed > 0) {
-      throw new Error(`warm-up: ${reg.failed} registrations and ${dereg.failed} de-registrations failed`)
-    }
-  } finally {
-    await sim.stop()
-  }
-}
-
 /** One server, one N: warm up, register, heap, read, observe, notify. */
 async function runPoint(name, n, opts, log) {
   const spec = LWM2M_SERVERS[name]
@@ -107,9 +90,19 @@ async function runPoint(name, n, opts, log) {
   try {
     const k = opts['lwm2m-k']
     const rates = !opts['lwm2m-memory-only']
-    if (rates && opts.warmup > 0) await warmUp(server.ready.port, n, k)
+    // The warm-up, as the coap suite's: other clients (`warm-<i>`, at most 1,000 per simulator)
+    // register and de-register before the measured burst, from the simulators of the burst, so
+    // that the figures of N = 1,000 (a burst of a fraction of a second) measure compiled code
+    // of the server and of the simulator, not their compilation. Reads and notifications have
+    // their warm-up seconds in their commands.
+    const warm = rates && opts.warmup > 0
+    sims = await startSimulators(server.ready.port, n, warm)
+    if (warm) {
+      const w = await all(sims, { cmd: 'warmup', window: Math.max(1, Math.round(k / sims.length)) })
+      const failed = w.reduce((a, r) => a + r.failed, 0)
+      if (failed > 0) throw new Error(`warm-up: ${failed} registrations or de-registrations failed`)
+    }
     const heap0 = (await server.send({ cmd: 'heap' })).heapUsed
-    sims = await startSimulators(server.ready.port, n)
     const regs = await all(sims, { cmd: 'register', window: Math.max(1, Math.round(k / sims.length)) })
     const registered = regs.reduce((a, r) => a + r.registered, 0)
     const seconds = Math.max(...regs.map((r) => r.seconds))

@@ -10,11 +10,14 @@
 //   {"cmd":"notify","seconds":2,"window":64}   confirmable notifications of the observations the
 //                                    server made, K unacknowledged at a time, round robin over clients
 //   {"cmd":"deregister","window":64}   De-register every registered client, K in flight
+//   {"cmd":"warmup","window":64}     with --warm=M: M other clients (warm-<first+i>) register and
+//                                    de-register, then close: the server and this process run
+//                                    compiled code when the measured burst starts
 //   {"cmd":"stats"}                  requests answered, observations held
 //   {"cmd":"exit"}
 //
 // Usage: node simulator.mjs --port=N --clients=N [--host=127.0.0.1] [--bind=127.0.0.1] [--first=0]
-//   [--prefix=sim]
+//   [--prefix=sim] [--warm=0]
 //   --bind: the local address of the sockets; --first: index of the first client; --prefix: of
 //   the endpoint names (<prefix>-<i>)
 
@@ -35,6 +38,7 @@ const N = Number(args.clients)
 const bind = args.bind ?? '127.0.0.1'
 const first = Number(args.first ?? 0)
 const prefix = args.prefix ?? 'sim'
+const WARM = Number(args.warm ?? 0)
 const TIMEOUT_MS = 2000
 /** What an exchange resolves with besides an answer code: the peer reset it, or nothing came. */
 const RESET = -2
@@ -66,14 +70,14 @@ function message(type, code, options, payload) {
 }
 
 const LINKS = str('</1/0>,</3/0>,</4/0>,</3303/0>')
-function registerRequest(i) {
+function registerRequest(i, name = prefix) {
   return message(
     0,
     0x02,
     [
       [11, str('rd')],
       [12, uint(40)],
-      [15, str(`ep=${prefix}-${first + i}`)],
+      [15, str(`ep=${name}-${first + i}`)],
       [15, str('lt=86400')],
       [15, str('lwm2m=1.0')],
       [15, str('b=U')],
@@ -91,6 +95,7 @@ const TEXT = { 0: Buffer.from('ACME'), 1: Buffer.from('SIM-1'), 9: Buffer.from('
 // ---- clients --------------------------------------------------------------------------
 
 const clients = new Array(N)
+let warmClients = []
 let answered = 0
 let strays = 0
 
@@ -255,9 +260,9 @@ function onMessage(c, msg, rinfo) {
   } else strays++
 }
 
-async function openClients() {
+async function openClients(list, count) {
   const opening = []
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < count; i++) {
     const sock = createSocket('udp4')
     const c = {
       i,
@@ -267,7 +272,7 @@ async function openClients() {
       observation: undefined,
       location: undefined,
     }
-    clients[i] = c
+    list[i] = c
     sock.on('message', (msg, rinfo) => onMessage(c, msg, rinfo))
     sock.on('error', () => {})
     opening.push(new Promise((resolve) => sock.bind(0, bind, resolve)))
@@ -344,10 +349,11 @@ function exchange(c, datagram, target) {
 
 // ---- commands ----------------------------------------------------------------------------
 
-async function register({ window = 64 }) {
+async function register({ window = 64 }, list = clients, name = prefix) {
+  const n = list.length
   const target = { address: host, port }
-  const requests = clients.map((c) => registerRequest(c.i))
-  const tenth = Math.max(1, Math.floor(N / 10))
+  const requests = list.map((c) => registerRequest(c.i, name))
+  const tenth = Math.max(1, Math.floor(n / 10))
   const deciles = []
   let next = 0
   let ok = 0
@@ -356,11 +362,11 @@ async function register({ window = 64 }) {
   let decileDone = 0
   const t0 = performance.now()
   const worker = async () => {
-    while (next < N) {
+    while (next < n) {
       const i = next++
       let code = TIMEOUT
       for (let attempt = 0; attempt < 3 && code === TIMEOUT; attempt++)
-        code = await exchange(clients[i], requests[i], target)
+        code = await exchange(list[i], requests[i], target)
       if (code === 0x41) ok++
       else failed++
       decileDone++
@@ -372,7 +378,7 @@ async function register({ window = 64 }) {
       }
     }
   }
-  await Promise.all(Array.from({ length: Math.min(window, N) }, worker))
+  await Promise.all(Array.from({ length: Math.min(window, n) }, worker))
   const seconds = (performance.now() - t0) / 1000
   return { registered: ok, failed, seconds, rate: ok / seconds, deciles }
 }
@@ -404,9 +410,9 @@ function notification(o, mid, payload) {
 }
 
 /** De-registers every registered client (DELETE of its location, Core TS 1.2 section 6.2.3), K in flight. */
-async function deregister({ window = 64 }) {
+async function deregister({ window = 64 }, list = clients) {
   const target = { address: host, port }
-  const registered = clients.filter((c) => c.location !== undefined)
+  const registered = list.filter((c) => c.location !== undefined)
   let next = 0
   let ok = 0
   let failed = 0
@@ -476,7 +482,20 @@ async function notify({ seconds = 2, window = 64 }) {
   return { acked, lost, reset, observed: observed.length, seconds: elapsed, rate: acked / elapsed }
 }
 
-await openClients()
+await openClients(clients, N)
+if (WARM > 0) {
+  warmClients = new Array(WARM)
+  await openClients(warmClients, WARM)
+}
+
+/** Registers and de-registers the warm-up clients, then closes them. */
+async function warmup({ window = 64 }) {
+  const reg = await register({ window }, warmClients, 'warm')
+  const dereg = await deregister({ window }, warmClients)
+  for (const c of warmClients) c.sock.close()
+  warmClients = []
+  return { registered: reg.registered, failed: reg.failed + dereg.failed, deregistered: dereg.deregistered }
+}
 process.stdout.write(`${JSON.stringify({ ready: true, clients: N })}\n`)
 const lines = createInterface({ input: process.stdin })
 for await (const line of lines) {
@@ -485,6 +504,7 @@ for await (const line of lines) {
   if (msg.cmd === 'register') out = await register(msg)
   else if (msg.cmd === 'notify') out = await notify(msg)
   else if (msg.cmd === 'deregister') out = await deregister(msg)
+  else if (msg.cmd === 'warmup') out = await warmup(msg)
   else if (msg.cmd === 'stats')
     out = { answered, strays, observed: clients.filter((c) => c.observation).length }
   else if (msg.cmd === 'exit') break
