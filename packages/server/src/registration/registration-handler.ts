@@ -83,6 +83,8 @@ function hasControlCharacter(text: string): boolean {
  */
 export class RegistrationHandler {
   readonly #h: RegistrationHost
+  /** The context without models or a registration's version: the same for every request. */
+  #plain: ClassifyContext | undefined
 
   constructor(host: RegistrationHost) {
     this.#h = host
@@ -113,6 +115,14 @@ export class RegistrationHandler {
   }
 
   #classify(models: ModelLookup, version?: Lwm2mVersion): ClassifyContext {
+    if (models === NO_MODELS && version === undefined) {
+      this.#plain ??= this.#makeContext(NO_MODELS)
+      return this.#plain
+    }
+    return this.#makeContext(models, version)
+  }
+
+  #makeContext(models: ModelLookup, version?: Lwm2mVersion): ClassifyContext {
     return {
       codecs: this.#h.codecs,
       models,
@@ -230,7 +240,7 @@ export class RegistrationHandler {
       allowUnsecured: h.security.allowUnsecured ?? true,
     })
     if (!decision.allowed) refuse(Code.Forbidden, decision.reason)
-    await this.#authorize(endpoint, req, 'register', undefined)
+    if (h.security.authorize !== undefined) await this.#authorize(endpoint, req, 'register', undefined)
     const existing = await h.registrations.getByEndpoint(endpoint)
     if (existing === undefined && (await h.registrations.size()) >= h.limits.registrations) {
       // No room: the client retries later (its registration procedure backs off).
@@ -282,7 +292,7 @@ export class RegistrationHandler {
     if (reg === undefined) refuse(Code.NotFound, `no registration at /${req.path.join('/')}`)
     if (op.kind === 'deregister') {
       this.#checkSameClient(reg, req, 'De-register')
-      await this.#authorize(reg.endpoint, req, 'deregister', reg)
+      if (h.security.authorize !== undefined) await this.#authorize(reg.endpoint, req, 'deregister', reg)
       const removed = await h.registrations.remove(reg.id)
       if (removed === undefined) refuse(Code.NotFound, `no registration at /${req.path.join('/')}`)
       await h.deregistered(removed)
@@ -290,7 +300,7 @@ export class RegistrationHandler {
     }
     this.#checkSameClient(reg, req, 'Update')
     await this.#checkStillAllowed(reg, req)
-    await this.#authorize(reg.endpoint, req, 'update', reg)
+    if (h.security.authorize !== undefined) await this.#authorize(reg.endpoint, req, 'update', reg)
     const params = op.params
     const links = this.#links(op.links, 'Update')
     // New objects or Profile IDs: the payload's objects with the profiles' (an Update that names
@@ -343,7 +353,7 @@ export class RegistrationHandler {
     if (reg === undefined) refuse(Code.BadRequest, 'Send from a client that is not registered')
     this.#checkSameClient(reg, req, 'Send')
     await this.#checkStillAllowed(reg, req)
-    await this.#authorize(reg.endpoint, req, 'send', reg)
+    if (h.security.authorize !== undefined) await this.#authorize(reg.endpoint, req, 'send', reg)
     const ctx = this.#classify(h.modelsFor(reg))
     const op = classifyRequest(req, ctx) as SendOperation
     if (h.checkSendObjects) checkRegisteredObjects(reg, op.data)

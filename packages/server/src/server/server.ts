@@ -170,6 +170,8 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
    */
   readonly #inFlight = new Set<AbortController>()
   readonly #queueTimeout: number | undefined
+  /** Work for after the answers of this turn of the event loop (see #afterAnswer), in order. */
+  #afterAnswerQueue: (() => void)[] = []
   #sweeping = false
   #sweepAgain = false
   #stopped: Promise<void> | undefined
@@ -818,6 +820,30 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
 
   // ---- internals: the registration interface ---------------------------------
 
+  /**
+   * Runs `fn` once the answer to the current request went out (the endpoint sends it when the
+   * handler returns; setImmediate runs after the I/O of this turn): one Immediate per turn of
+   * the event loop for all the answers of the turn, in order.
+   */
+  #afterAnswer(fn: () => void): void {
+    if (this.#afterAnswerQueue.push(fn) === 1) setImmediate(this.#runAfterAnswer)
+  }
+
+  readonly #runAfterAnswer = (): void => {
+    const queue = this.#afterAnswerQueue
+    this.#afterAnswerQueue = []
+    for (const fn of queue) {
+      try {
+        fn()
+      } catch (err) {
+        // One failing step neither stops the others nor reaches the protocol.
+        this.#logger.error('after-answer step failed', {
+          error: err instanceof Error ? err.stack : String(err),
+        })
+      }
+    }
+  }
+
   async #registered(reg: Registration, replaced: Registration | undefined): Promise<void> {
     this.#logger.info('registered', {
       endpoint: reg.endpoint,
@@ -833,7 +859,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
       await this.#observations.endRegistration(replaced.id, 'replaced')
     }
     this.#dispatcher.setQueueMode(reg.endpoint, reg.queueMode)
-    afterAnswer(() => {
+    this.#afterAnswer(() => {
       this.#emit('registered', reg, replaced)
       // Queue mode: the client is awake now; requests held for it go out after the answer.
       this.#dispatcher.seen(reg.endpoint)
@@ -843,7 +869,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   #updated(reg: Registration, previous: Registration, op: UpdateOperation, linksChanged: boolean): void {
     this.#armExpiry(reg.expiresAt)
     if (reg.queueMode !== previous.queueMode) this.#dispatcher.setQueueMode(reg.endpoint, reg.queueMode)
-    afterAnswer(() => {
+    this.#afterAnswer(() => {
       this.#emit('updated', {
         registration: reg,
         previous,
@@ -857,12 +883,12 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   async #deregistered(reg: Registration): Promise<void> {
     this.#logger.info('deregistered', { endpoint: reg.endpoint, id: reg.id })
     await this.#ended(reg, 'deregistered')
-    afterAnswer(() => this.#emit('deregistered', reg))
+    this.#afterAnswer(() => this.#emit('deregistered', reg))
   }
 
   #sent(reg: Registration, data: readonly TimestampedNodes[], contentFormat: number): void {
     const receivedAt = this.#clock.now()
-    afterAnswer(() => {
+    this.#afterAnswer(() => {
       this.#emit('send', { endpoint: reg.endpoint, registration: reg, data, contentFormat, receivedAt })
       this.#dispatcher.seen(reg.endpoint)
     })
@@ -1018,11 +1044,6 @@ function withDeadline(req: RequestOptions, timeout: number | undefined, signal: 
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function'
-}
-
-/** Runs `fn` once the answer to the current request went out (the endpoint sends it when the handler returns). */
-function afterAnswer(fn: () => void): void {
-  setImmediate(fn)
 }
 
 /**
