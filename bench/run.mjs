@@ -58,7 +58,7 @@ if (opts.suites.includes('coap')) {
   const rows = []
   for (const s of coap) {
     if (!s.available) {
-      rows.push([s.label, '-', 'not available', '-', '-', '-', '-', '-'])
+      rows.push([s.label, '-', 'not available', '-', '-', '-', '-', '-', '-'])
       continue
     }
     for (const p of s.points) {
@@ -69,6 +69,7 @@ if (opts.suites.includes('coap')) {
         fmt.ratio(p.vsEcho),
         fmt.ms(p.p50Ms),
         fmt.ms(p.p99Ms),
+        fmt.int(p.cpuMicrosPerOp),
         p.lost,
         p.errors,
       ])
@@ -77,7 +78,7 @@ if (opts.suites.includes('coap')) {
   if (rows.length > 0 && opts.runs > 0)
     out.push(
       `CoAP round trips per second (median of ${opts.runs}, ${opts.duration} s each; loopback; K = requests in flight)`,
-      formatTable(['server', 'K', 'req/s', 'vs echo', 'p50 ms', 'p99 ms', 'lost', 'errors'], rows),
+      formatTable(['server', 'K', 'req/s', 'vs echo', 'p50 ms', 'p99 ms', 'CPU µs', 'lost', 'errors'], rows),
       '',
     )
   out.push(
@@ -115,10 +116,14 @@ if (opts.suites.includes('lwm2m')) {
   const lwm2m = await runLwm2mSuite(opts, log, report.suites.coap)
   report.suites.lwm2m = lwm2m
   const pct = (x) => (x === undefined ? undefined : `${x.toFixed(2)}x`)
+  const cpuCell = (m) =>
+    m?.cpuMicrosPerOp === undefined
+      ? undefined
+      : `${fmt.int(m.cpuMicrosPerOp)}${m.cpuVsEcho === undefined ? '' : ` (${m.cpuVsEcho.toFixed(2)}x)`}`
   const rows = []
   for (const s of lwm2m.servers) {
     if (!s.available) {
-      rows.push([s.label, '-', 'not available', '-', '-', '-', '-', '-', '-'])
+      rows.push([s.label, '-', 'not available', '-', '-', '-', '-', '-', '-', '-', '-'])
       continue
     }
     for (const p of s.points) {
@@ -129,8 +134,10 @@ if (opts.suites.includes('lwm2m')) {
         fmt.int(p.registrations?.rate),
         pct(p.registrations?.vsEcho),
         d ? `${fmt.int(d[0])}..${fmt.int(d.at(-1))}` : '-',
+        cpuCell(p.registrations),
         fmt.int(p.reads?.rate),
         pct(p.reads?.vsEcho),
+        cpuCell(p.reads),
         fmt.int(p.notifications?.rate),
         p.error ??
           (p.reads?.failed || p.notifications?.lost
@@ -140,7 +147,7 @@ if (opts.suites.includes('lwm2m')) {
     }
   }
   out.push(
-    `LwM2M: N simulated 1.0 clients (another process), K = ${lwm2m.k} in flight; ceiling = raw UDP echo at K = ${lwm2m.k}: ${fmt.int(lwm2m.ceiling.rps)} round trips/s (${lwm2m.ceiling.source})`,
+    `LwM2M: N simulated 1.0 clients (another process), K = ${lwm2m.k} in flight; ceiling = raw UDP echo at K = ${lwm2m.k}: ${fmt.int(lwm2m.ceiling.rps)} round trips/s (${lwm2m.ceiling.source}), ${fmt.int(lwm2m.ceiling.cpuMicrosPerOp) ?? '-'} µs of its CPU each; CPU µs = server process CPU time (user + system) per operation (in parentheses: echo's CPU per round trip / it)`,
     formatTable(
       [
         'server',
@@ -148,8 +155,10 @@ if (opts.suites.includes('lwm2m')) {
         'registrations/s',
         'vs echo',
         'first..last tenth',
+        'CPU µs',
         'reads/s',
         'vs echo',
+        'CPU µs',
         'notifications/s',
         'note',
       ],

@@ -2,7 +2,7 @@
 // own process, driven by the load generator (another process) at K requests in flight;
 // ratios against the raw UDP echo ceiling measured in the same run; peak RSS per server.
 import { fileURLToPath } from 'node:url'
-import { memoryOf, runJsonScript, sampleMemory, startJsonServer, stopChild } from '../../lib/proc.mjs'
+import { cpuOf, memoryOf, runJsonScript, sampleMemory, startJsonServer, stopChild } from '../../lib/proc.mjs'
 import { median, medianRun } from '../../lib/stats.mjs'
 import { startLibcoap } from './libcoap.mjs'
 
@@ -48,9 +48,16 @@ function loadgenArgs(server, port, k, durationS, opts) {
   ]
 }
 
-async function runLoad(server, port, k, seconds, opts) {
+/** One load run; with the server's pid, its CPU time per request (warm-up included in both). */
+async function runLoad(server, port, k, seconds, opts, pid) {
   const timeoutMs = (opts.warmup + seconds) * 1000 + 30_000
-  return runJsonScript(LOADGEN, loadgenArgs(server, port, k, seconds, opts), { timeoutMs })
+  const cpu0 = pid === undefined ? undefined : cpuOf(pid)
+  const run = await runJsonScript(LOADGEN, loadgenArgs(server, port, k, seconds, opts), { timeoutMs })
+  const cpu1 = pid === undefined ? undefined : cpuOf(pid)
+  if (cpu0 !== undefined && cpu1 !== undefined && run.sentInAll > 0) {
+    run.cpuMicrosPerOp = (cpu1 - cpu0) / run.sentInAll
+  }
+  return run
 }
 
 async function sustainedRun(entry, opts, log) {
@@ -127,7 +134,7 @@ export async function runCoapSuite(opts, log) {
         for (const entry of entries) {
           if (entry.failed) continue
           try {
-            const run = await runLoad(entry.server, entry.port, k, opts.duration, opts)
+            const run = await runLoad(entry.server, entry.port, k, opts.duration, opts, entry.child.pid)
             if (!entry.points.has(k)) entry.points.set(k, [])
             entry.points.get(k).push(run)
             log(`  run ${r + 1}/${opts.runs} K=${k} ${entry.name}: ${Math.round(run.rps)} per s`)
@@ -168,6 +175,7 @@ export async function runCoapSuite(opts, log) {
         rps: median(runs.map((x) => x.rps)),
         p50Ms: mid?.p50Ms,
         p99Ms: mid?.p99Ms,
+        cpuMicrosPerOp: median(runs.map((x) => x.cpuMicrosPerOp).filter((x) => x !== undefined)),
         lost: runs.reduce((a, x) => a + x.lost, 0),
         errors: runs.reduce((a, x) => a + x.errors, 0),
         runs,

@@ -234,6 +234,7 @@ setTimeout(() => {
       completed,
       rps: (completed * 1000) / elapsed,
       sent: sent - sent0,
+      sentInAll: sent,
       lost,
       errors,
       stray,

@@ -6,7 +6,7 @@
 // after the burst. Figures sit beside the raw UDP echo ceiling measured in the same run.
 import { fileURLToPath } from 'node:url'
 import { startControlled } from '../../lib/control.mjs'
-import { freeUdpPort, memoryOf, runJsonScript, startJsonServer, stopChild } from '../../lib/proc.mjs'
+import { cpuOf, freeUdpPort, memoryOf, runJsonScript, startJsonServer, stopChild } from '../../lib/proc.mjs'
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 const SIMULATOR = here('./simulator.mjs')
@@ -65,16 +65,22 @@ async function all(sims, cmd) {
 async function ceilingAt(k, opts, coapResults, log) {
   const echo = coapResults?.find((s) => s.server === 'echo' && s.available)
   const point = echo?.points.find((p) => p.k === k)
-  if (point?.rps) return { rps: point.rps, source: 'coap suite' }
+  if (point?.rps) return { rps: point.rps, cpuMicrosPerOp: point.cpuMicrosPerOp, source: 'coap suite' }
   log(`lwm2m: measuring the raw UDP echo ceiling at K=${k}`)
   const { child, port } = await startJsonServer(process.execPath, [here('../coap/servers/echo.mjs')])
   try {
+    const cpu0 = cpuOf(child.pid)
     const run = await runJsonScript(
       here('../coap/loadgen.mjs'),
       [`--port=${port}`, `--k=${k}`, `--duration=${opts.duration}`, `--warmup=${opts.warmup}`, '--mode=echo'],
       { timeoutMs: (opts.duration + opts.warmup) * 1000 + 30_000 },
     )
-    return { rps: run.rps, source: 'measured by the lwm2m suite' }
+    const cpu1 = cpuOf(child.pid)
+    const cpuMicrosPerOp =
+      cpu0 !== undefined && cpu1 !== undefined && run.sentInAll > 0
+        ? (cpu1 - cpu0) / run.sentInAll
+        : undefined
+    return { rps: run.rps, cpuMicrosPerOp, source: 'measured by the lwm2m suite' }
   } finally {
     await stopChild(child)
   }
@@ -103,13 +109,16 @@ async function runPoint(name, n, opts, log) {
       if (failed > 0) throw new Error(`warm-up: ${failed} registrations or de-registrations failed`)
     }
     const heap0 = (await server.send({ cmd: 'heap' })).heapUsed
+    const cpu0 = (await server.send({ cmd: 'cpu' })).micros
     const regs = await all(sims, { cmd: 'register', window: Math.max(1, Math.round(k / sims.length)) })
+    const cpu1 = (await server.send({ cmd: 'cpu' })).micros
     const registered = regs.reduce((a, r) => a + r.registered, 0)
     const seconds = Math.max(...regs.map((r) => r.seconds))
     point.registrations = {
       registered,
       failed: regs.reduce((a, r) => a + r.failed, 0),
       rate: registered / seconds,
+      cpuMicrosPerOp: registered > 0 ? (cpu1 - cpu0) / registered : undefined,
       deciles: sims.length === 1 ? regs[0].deciles : undefined,
     }
     const count = (await server.send({ cmd: 'count' })).count
@@ -202,6 +211,11 @@ export async function runLwm2mSuite(opts, log, coapResults) {
     for (const p of r.points) {
       if (p.registrations) p.registrations.vsEcho = p.registrations.rate / ceiling.rps
       if (p.reads) p.reads.vsEcho = p.reads.rate / ceiling.rps
+      // The same ratio in CPU time: what the rates would give if both servers had a core to
+      // themselves (the machine's other load moves the rates, hardly the CPU per operation).
+      const c = ceiling.cpuMicrosPerOp
+      if (c && p.registrations?.cpuMicrosPerOp) p.registrations.cpuVsEcho = c / p.registrations.cpuMicrosPerOp
+      if (c && p.reads?.cpuMicrosPerOp) p.reads.cpuVsEcho = c / p.reads.cpuMicrosPerOp
       if (p.notifications) p.notifications.vsEcho = p.notifications.rate / ceiling.rps
     }
   }

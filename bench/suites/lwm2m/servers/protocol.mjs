@@ -1,6 +1,7 @@
 // The command loop of a benchmarked LwM2M server process: one JSON line in, one JSON line out.
 //   {"cmd":"heap"}                         heapUsed after full GCs (run node with --expose-gc)
 //   {"cmd":"count"}                        registrations held
+//   {"cmd":"cpu"}                          CPU time of this process so far (user + system, µs)
 //   {"cmd":"read","path":"/3/0","seconds":2,"window":64,"warmup":0}   server-initiated reads of
 //                                          every registered client in turn, K at a time (after
 //                                          `warmup` seconds of reads not counted)
@@ -9,6 +10,12 @@
 //   {"cmd":"exit"}
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
+
+/** CPU time of this process (user + system), µs: per operation it shows the server's cost whatever the machine's load. */
+function cpuMicros() {
+  const u = process.cpuUsage()
+  return u.user + u.system
+}
 
 function heap() {
   if (typeof globalThis.gc !== 'function') return undefined
@@ -30,6 +37,7 @@ async function readFor(impl, path, seconds, window) {
   let cursor = 0
   let error
   const t0 = performance.now()
+  const cpu0 = cpuMicros()
   const deadline = t0 + seconds * 1000
   const worker = async () => {
     while (performance.now() < deadline) {
@@ -45,7 +53,15 @@ async function readFor(impl, path, seconds, window) {
   }
   await Promise.all(Array.from({ length: window }, worker))
   const elapsed = (performance.now() - t0) / 1000
-  return { ok, failed, seconds: elapsed, rate: ok / elapsed, ...(error ? { error } : {}) }
+  const cpu = cpuMicros() - cpu0
+  return {
+    ok,
+    failed,
+    seconds: elapsed,
+    rate: ok / elapsed,
+    cpuMicrosPerOp: ok > 0 ? cpu / ok : undefined,
+    ...(error ? { error } : {}),
+  }
 }
 
 async function observeAll(impl, { path, window = 64, limit = 0 }) {
@@ -81,6 +97,7 @@ export async function serve(impl) {
     try {
       if (msg.cmd === 'heap') out = { heapUsed: heap() }
       else if (msg.cmd === 'count') out = { count: await impl.count() }
+      else if (msg.cmd === 'cpu') out = { micros: cpuMicros() }
       else if (msg.cmd === 'read') out = await readLoop(impl, msg)
       else if (msg.cmd === 'observe') out = await observeAll(impl, msg)
       else if (msg.cmd === 'notifications') out = impl.takeNotifications()
