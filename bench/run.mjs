@@ -167,7 +167,7 @@ if (opts.suites.includes('lwm2m')) {
     '',
     'LwM2M server heap per registered client (B; GC before and after the burst; targets: <= 1 KiB in the store, <= 2 KiB in all)',
     formatTable(
-      ['server', 'N', 'all in, after the burst', 'RSS MB', 'store only (in process)'],
+      ['server', 'N', 'all in, after the burst', 'RSS MB', 'store only (in process)', 'note'],
       lwm2m.servers.flatMap((s) =>
         s.memory.map((m) => [
           s.label,
@@ -177,6 +177,7 @@ if (opts.suites.includes('lwm2m')) {
           s.server === 'lwm2m-server'
             ? fmt.int(lwm2m.store.find((x) => x.n === m.n)?.storeBytesPerClient)
             : '-',
+          m.skipped ?? m.error ?? '',
         ]),
       ),
     ),
