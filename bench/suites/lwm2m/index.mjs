@@ -102,14 +102,18 @@ async function runPoint(name, n, opts, log) {
     const k = opts['lwm2m-k']
     const rates = !opts['lwm2m-memory-only']
     // The warm-up, as the coap suite's: other clients (`warm-<i>`, at most 1,000 per simulator)
-    // register and de-register before the measured burst, from the simulators of the burst, so
+    // register and de-register for `warmup` seconds (at least once) before the measured burst, from the simulators of the burst, so
     // that the figures of N = 1,000 (a burst of a fraction of a second) measure compiled code
     // of the server and of the simulator, not their compilation. Reads and notifications have
     // their warm-up seconds in their commands.
     const warm = rates && opts.warmup > 0
     sims = await startSimulators(server.ready.port, n, warm)
     if (warm) {
-      const w = await all(sims, { cmd: 'warmup', window: Math.max(1, Math.round(k / sims.length)) })
+      const w = await all(sims, {
+        cmd: 'warmup',
+        window: Math.max(1, Math.round(k / sims.length)),
+        seconds: opts.warmup,
+      })
       const failed = w.reduce((a, r) => a + r.failed, 0)
       if (failed > 0) throw new Error(`warm-up: ${failed} registrations or de-registrations failed`)
     }

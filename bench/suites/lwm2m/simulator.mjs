@@ -10,9 +10,10 @@
 //   {"cmd":"notify","seconds":2,"window":64}   confirmable notifications of the observations the
 //                                    server made, K unacknowledged at a time, round robin over clients
 //   {"cmd":"deregister","window":64}   De-register every registered client, K in flight
-//   {"cmd":"warmup","window":64}     with --warm=M: M other clients (warm-<first+i>) register and
-//                                    de-register, then close: the server and this process run
-//                                    compiled code when the measured burst starts
+//   {"cmd":"warmup","window":64,"seconds":1}   with --warm=M: M other clients (warm-<first+i>)
+//                                    register and de-register for `seconds` (at least once), then
+//                                    close: the server and this process run compiled code when
+//                                    the measured burst starts
 //   {"cmd":"stats"}                  requests answered, observations held
 //   {"cmd":"exit"}
 //
@@ -488,13 +489,22 @@ if (WARM > 0) {
   await openClients(warmClients, WARM)
 }
 
-/** Registers and de-registers the warm-up clients, then closes them. */
-async function warmup({ window = 64 }) {
-  const reg = await register({ window }, warmClients, 'warm')
-  const dereg = await deregister({ window }, warmClients)
+/** Registers and de-registers the warm-up clients for `seconds` (at least once), then closes them. */
+async function warmup({ window = 64, seconds = 0 }) {
+  const until = performance.now() + seconds * 1000
+  let registered = 0
+  let deregistered = 0
+  let failed = 0
+  do {
+    const reg = await register({ window }, warmClients, 'warm')
+    const dereg = await deregister({ window }, warmClients)
+    registered += reg.registered
+    deregistered += dereg.deregistered
+    failed += reg.failed + dereg.failed
+  } while (performance.now() < until && failed === 0)
   for (const c of warmClients) c.sock.close()
   warmClients = []
-  return { registered: reg.registered, failed: reg.failed + dereg.failed, deregistered: dereg.deregistered }
+  return { registered, failed, deregistered }
 }
 process.stdout.write(`${JSON.stringify({ ready: true, clients: N })}\n`)
 const lines = createInterface({ input: process.stdin })
