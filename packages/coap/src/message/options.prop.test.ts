@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest'
 import { decodeString, encodeString } from './options.js'
 
 const reference = new TextEncoder()
+/** A high surrogate without a low one after it, or a low one without a high one before it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 describe('string option values (RFC 7252 section 3.2: string values are UTF-8)', () => {
   it('encodes every string as TextEncoder does, short ASCII ones too (they take a faster copy)', () => {
@@ -16,7 +18,7 @@ describe('string option values (RFC 7252 section 3.2: string values are UTF-8)',
         (s) => {
           expect([...encodeString(s)]).toEqual([...reference.encode(s)])
           // A string without lone surrogates comes back as it went.
-          if (s.isWellFormed()) expect(decodeString(encodeString(s))).toBe(s)
+          if (!LONE_SURROGATE.test(s)) expect(decodeString(encodeString(s))).toBe(s)
         },
       ),
     )
