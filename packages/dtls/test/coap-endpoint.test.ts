@@ -3,20 +3,20 @@
  * ping go through DTLS unchanged, and the DTLS identity reaches the request handler.
  */
 import { generateKeyPairSync } from 'node:crypto'
-import { type CoapResponse, createEndpoint, type Endpoint, type IncomingRequest } from '@lwm2m/coap'
+import { type CoapResponse, createEndpoint, type IncomingRequest, type LocalEndpoint } from '@lwm2m/coap'
 import { afterEach, describe, expect, it } from 'vitest'
 import { dtlsClient, dtlsServer } from '../src/index.js'
 import { waitFor } from './support/net.js'
 import { PSK } from './support/pair.js'
 
-const endpoints: Endpoint[] = []
+const endpoints: LocalEndpoint[] = []
 afterEach(async () => {
   await Promise.all(endpoints.splice(0).map((e) => e.close()))
 })
 
 async function setup(
   kind: 'psk' | 'rpk',
-): Promise<{ server: Endpoint; client: Endpoint; uri: string; seen: IncomingRequest[] }> {
+): Promise<{ server: LocalEndpoint; client: LocalEndpoint; uri: string; seen: IncomingRequest[] }> {
   const key = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey
   const serverTransport =
     kind === 'psk'
