@@ -29,10 +29,13 @@ export class PeerState {
   /** CON requests of ours awaiting ACK (NSTART). */
   nstartActive = 0
   waiting: Outgoing[] | undefined
+  /** Out of the table for good (its address went to another session): nothing more is sent for it. */
+  gone = false
 
   constructor(
-    readonly address: string,
-    readonly port: number,
+    /** Where the peer is: changed only by {@link PeerTable.move}. */
+    public address: string,
+    public port: number,
     peer: Peer,
   ) {
     this.peer = peer
@@ -82,6 +85,34 @@ export class PeerTable {
     ports.set(peer.port, ps)
     this.#size++
     return ps
+  }
+
+  /**
+   * Re-keys a peer's state to its new address (the peer moved within its secure session,
+   * RFC 9146): everything it holds goes with it. Returns the state that was at the new
+   * address before, now out of the table, for the caller to wind up.
+   */
+  move(ps: PeerState, to: Peer): PeerState | undefined {
+    this.remove(ps)
+    let ports = this.#byAddress.get(to.address)
+    const displaced = ports?.get(to.port)
+    if (displaced !== undefined) this.#size--
+    ps.address = to.address
+    ps.port = to.port
+    ps.peer = to
+    if (ports === undefined) this.#byAddress.set(to.address, (ports = new Map()))
+    ports.set(to.port, ps)
+    this.#size++
+    return displaced
+  }
+
+  /** Takes a peer's state out of the table. */
+  remove(ps: PeerState): void {
+    const ports = this.#byAddress.get(ps.address)
+    if (ports?.get(ps.port) !== ps) return
+    ports.delete(ps.port)
+    if (ports.size === 0) this.#byAddress.delete(ps.address)
+    this.#size--
   }
 
   /** Forgets peers with no state that were not active for `idleFor` ms. */
