@@ -539,14 +539,22 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     if (out.holdsSlot) {
       out.holdsSlot = false
       ps.nstartActive--
+      // A send failing at once settles its message inside this loop: the loop goes on to
+      // the next one, rather than a new loop one call deeper for each (bounded stack).
+      if (ps.draining) return
       const w = ps.waiting
-      while (w !== undefined && w.length > 0 && ps.nstartActive < this.params.nstart) {
-        const next = w.shift()!
-        next.queued = false
-        if (next.cancelled) continue
-        ps.nstartActive++
-        next.holdsSlot = true
-        this.#sendOut(next)
+      ps.draining = true
+      try {
+        while (w !== undefined && w.length > 0 && ps.nstartActive < this.params.nstart) {
+          const next = w.shift()!
+          next.queued = false
+          if (next.cancelled) continue
+          ps.nstartActive++
+          next.holdsSlot = true
+          this.#sendOut(next)
+        }
+      } finally {
+        ps.draining = false
       }
     }
   }

@@ -29,6 +29,8 @@ export class PeerState {
   /** CON requests of ours awaiting ACK (NSTART). */
   nstartActive = 0
   waiting: Outgoing[] | undefined
+  /** The NSTART queue is being worked through (see Endpoint's settle). */
+  draining = false
   /** Out of the table for good (its address went to another session): nothing more is sent for it. */
   gone = false
 

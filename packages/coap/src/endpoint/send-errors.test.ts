@@ -25,12 +25,15 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((e) => e.close()))
 })
 
-/** A transport whose sends fail (asynchronously, as a socket or a handshake would) while `failing`. */
-function refusing(inner: Transport): Transport & { failing: boolean; sends: number } {
+/**
+ * A transport whose sends fail while `failing`: later ('async', as a socket or a handshake
+ * reports it) or before send() returns ('sync', as a transport that knows at once).
+ */
+function refusing(inner: Transport): Transport & { failing: boolean | 'sync'; sends: number } {
   const t = {
     [transportSymbol]: true as const,
     scheme: inner.scheme,
-    failing: false,
+    failing: false as boolean | 'sync',
     sends: 0,
     open: (h: DatagramHandler) => inner.open(h),
     send(datagram: Uint8Array, peer: Peer, callback?: SendCallback) {
@@ -40,7 +43,8 @@ function refusing(inner: Transport): Transport & { failing: boolean; sends: numb
         return
       }
       const err = new Error('handshake failed: bad_record_mac')
-      setImmediate(() => callback?.(err))
+      if (t.failing === 'sync') callback?.(err)
+      else setImmediate(() => callback?.(err))
     },
     address: () => inner.address(),
     close: () => inner.close(),
@@ -98,6 +102,33 @@ describe('a transport that cannot send (RFC 7252 section 4.2, fail fast)', () =>
     transport.failing = false
     const res = await client.request(to, { method: 'GET', path: 'c' })
     expect(new TextDecoder().decode(res.payload)).toBe('ok')
+  })
+
+  it('thousands of requests queued behind NSTART, each send then failing at once: all end, on a bounded stack (RFC 7252 section 4.7)', async () => {
+    const net = createMemoryNetwork()
+    const transport = refusing(net.transport())
+    const client = await createEndpoint({ transport, clock: new FakeClock(0), parameters: { nstart: 1 } })
+    open.push(client)
+    const to = { address: '127.0.0.1', port: 9 }
+    // The first holds the only NSTART slot (nobody answers); the others queue behind it.
+    const first = new AbortController()
+    const head = client
+      .request(to, { method: 'GET', path: 'x', signal: first.signal })
+      .catch((e: CoapError) => e.code)
+    const all = Array.from({ length: 10_000 }, () =>
+      client.request(to, { method: 'GET', path: 'x' }).then(
+        () => 'answered',
+        (e: CoapError) => e.code,
+      ),
+    )
+    expect(client.stats().outgoing).toBe(10_001)
+    // From now on every send fails before send() returns; freeing the slot starts the queue.
+    transport.failing = 'sync'
+    first.abort()
+    expect(await head).toBe('COAP_ABORTED')
+    expect([...new Set(await Promise.all(all))]).toEqual(['COAP_TRANSPORT'])
+    expect(transport.sends).toBe(10_001)
+    expect(client.stats()).toMatchObject({ outgoing: 0, pendingRequests: 0 })
   })
 
   it('a ping fails at once too', async () => {
