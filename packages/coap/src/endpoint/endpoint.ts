@@ -503,8 +503,9 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
    * session) gives the message up at once with COAP_TRANSPORT and the cause, instead of
    * retransmitting it until MAX_TRANSMIT_WAIT.
    */
-  #sendFailed(out: Outgoing, err: Error | undefined): void {
-    if (err === undefined || out.cancelled || out.peer.outgoing.get(out.mid) !== out) return
+  #sendFailed(out: Outgoing, err: Error | null | undefined): void {
+    // Falsy is success (some transports pass node:dgram's null on).
+    if (!err || out.cancelled || out.peer.outgoing.get(out.mid) !== out) return
     this.#settle(out)
     const ps = out.peer
     this.logger.debug('send failed', { peer: ps.address, port: ps.port, mid: out.mid, error: err.message })
