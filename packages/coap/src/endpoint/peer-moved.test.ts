@@ -187,6 +187,38 @@ describe('a peer that moves within its secure session (RFC 9146 section 6)', () 
     expect(b.server.stats().pendingRequests).toBe(0)
   })
 
+  it("a response of ours still in the handler when the peer moves goes to the peer's new address (RFC 7252 section 5.2.1)", async () => {
+    const clock = new FakeClock(1_700_000_000_000)
+    const net = createMemoryNetwork()
+    const release: (() => void)[] = []
+    const server = await createEndpoint({
+      transport: sessionServer(net.transport()),
+      clock,
+      random: seededRandom(5),
+      handler: (req) =>
+        req.path[0] === 'slow'
+          ? new Promise((resolve) => release.push(() => resolve({ code: Code.Content, payload: 'done' })))
+          : { code: Code.Content, payload: 'quick' },
+    })
+    const nat = movingClient(net, 4)
+    const client = await createEndpoint({
+      transport: nat,
+      clock,
+      random: seededRandom(6),
+      parameters: { nstart: 2 },
+    })
+    open.push(server, client)
+    const to = { address: '127.0.0.1', port: server.address().port }
+    const slow = client.request(to, { method: 'GET', path: 'slow' })
+    await until(() => release.length === 1)
+    await nat.rebind()
+    // The client's next request comes from the new address and moves it.
+    expect(txt((await client.request(to, { method: 'GET', path: 'quick' })).payload)).toBe('quick')
+    release[0]!()
+    // Piggybacked on the ACK, to the new address: no retransmission (the clock stands still) needed.
+    expect(txt((await slow).payload)).toBe('done')
+  })
+
   it('a listener that throws does not disturb the move or the other listeners', async () => {
     const b = await bed()
     const seen: number[] = []
