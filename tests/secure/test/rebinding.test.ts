@@ -138,6 +138,10 @@ describe('a client behind a NAT that rebinds keeps its DTLS session, registratio
     expect(bed.dtls.session(after.peer)?.connectionId).toBe(true)
     // A read reaches the client at its new address, over the same session.
     expect((await within(bed.server.read('nat-node', '/3/0/0'))).node).toMatchObject({ value: 'ACME' })
+    // So does a new observation (Current Time, /3/0/13).
+    const clock = bed.server.observe('nat-node', '/3/0/13')
+    expect((await within(clock.ready)).node).toMatchObject({ id: 13 })
+    await within(clock.cancel())
     expect(bed.sessions).toBe(1)
     // The subscription is still the one: cancelling it reaches the client (RFC 7641 section 3.6).
     await within(sub.cancel())
