@@ -493,9 +493,15 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
       const f = this.params.ackRandomFactor
       out.timeout = Math.round(this.params.ackTimeout * (1 + (this.#randomUint32() / 4294967296) * (f - 1)))
     }
+    const now = this.clock.now()
     // Scheduled first: a transport may report a failure before send() returns.
-    this.#queue.schedule(out, this.clock.now() + out.timeout)
-    this.transport.send(out.bytes, ps.peer, (out.sent ??= (err) => this.#sendFailed(out, err)))
+    this.#queue.schedule(out, now + out.timeout)
+    // The transport's verdict is asked for unless the peer was heard from within ACK_TIMEOUT:
+    // a busy peer's CONs keep node:dgram's fast path (no completion callback per datagram),
+    // and a failure to reach it shows at the first retransmission, which always asks.
+    if (now - ps.heardAt < this.params.ackTimeout && out.retransmits === 0)
+      this.transport.send(out.bytes, ps.peer)
+    else this.transport.send(out.bytes, ps.peer, (out.sent ??= (err) => this.#sendFailed(out, err)))
   }
 
   /**
@@ -521,7 +527,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
       out.retransmits++
       out.timeout *= 2
       this.#queue.schedule(out, now + out.timeout)
-      this.transport.send(out.bytes, out.peer.peer, out.sent)
+      this.transport.send(out.bytes, out.peer.peer, (out.sent ??= (err) => this.#sendFailed(out, err)))
       return
     }
     // RFC 7252 section 4.2: give up after MAX_RETRANSMIT retransmissions.
@@ -619,6 +625,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     }
     ps.peer = from
     ps.lastActive = now
+    ps.heardAt = now
     const type = msg.type
     if (type === MessageType.ACK) {
       this.#onAck(ps, msg, from)

@@ -11,6 +11,8 @@ export interface PeerTransfer {
 export class PeerState {
   peer: Peer
   lastActive = 0
+  /** When the peer's last datagram arrived (-Infinity: never). */
+  heardAt = Number.NEGATIVE_INFINITY
   /** Incoming Message IDs seen within their lifetime: slots of the endpoint's DedupTable. */
   readonly dedup = new Map<number, number>()
   /** The peer's oldest and newest slots in the DedupTable (-1 for none). */

@@ -143,36 +143,55 @@ describe('a transport that cannot send (RFC 7252 section 4.2, fail fast)', () =>
     })
   })
 
-  it('a CON notification that cannot be sent rejects with COAP_TRANSPORT and ends the relation (RFC 7641 section 4.5)', async () => {
-    const clock = new FakeClock(0)
-    const net = createMemoryNetwork()
-    const relations: ServerObservation[] = []
-    const inner = refusing(net.transport())
-    const server = await createEndpoint({
-      transport: inner,
-      clock,
-      handler: (_req, ctx) => {
-        const o = ctx.observe()
-        if (o !== undefined) relations.push(o)
-        return { code: Code.Content, payload: 'v' }
-      },
-    })
-    const client = await createEndpoint({ transport: net.transport(), clock })
-    open.push(server, client)
-    await client.observe(
-      { address: '127.0.0.1', port: server.address().port },
-      { method: 'GET', path: 'o' },
-      () => {},
-    )
-    inner.failing = true
-    const relation = relations[0]!
-    await expect(
-      relation.notify({ code: Code.Content, payload: 'n' }, { confirmable: true }),
-    ).rejects.toMatchObject({ code: 'COAP_TRANSPORT' })
-    expect(relation.signal.aborted).toBe(true)
-    expect(relation.signal.reason).toMatchObject({ code: 'COAP_TRANSPORT' })
-    expect(server.stats().observers).toBe(0)
-  })
+  it.each([
+    ['not heard from within ACK_TIMEOUT: at once', 3000, 0],
+    ['heard from just now: at the first retransmission, which asks the transport', 0, 3000],
+  ] as const)(
+    'a CON notification that cannot be sent to an observer %s: COAP_TRANSPORT, the relation ends (RFC 7641 section 4.5)',
+    async (_what, quiet, untilFailure) => {
+      const clock = new FakeClock(0)
+      const net = createMemoryNetwork()
+      const relations: ServerObservation[] = []
+      const inner = refusing(net.transport())
+      const server = await createEndpoint({
+        transport: inner,
+        clock,
+        random: seededRandom(8),
+        // ACK_TIMEOUT exactly 2 s (ACK_RANDOM_FACTOR 1): the retransmission is due at 2 s.
+        parameters: { ackRandomFactor: 1 },
+        handler: (_req, ctx) => {
+          const o = ctx.observe()
+          if (o !== undefined) relations.push(o)
+          return { code: Code.Content, payload: 'v' }
+        },
+      })
+      const client = await createEndpoint({ transport: net.transport(), clock })
+      open.push(server, client)
+      await client.observe(
+        { address: '127.0.0.1', port: server.address().port },
+        { method: 'GET', path: 'o' },
+        () => {},
+      )
+      await clock.advanceAsync(quiet)
+      inner.failing = true
+      const relation = relations[0]!
+      let outcome: unknown
+      relation.notify({ code: Code.Content, payload: 'n' }, { confirmable: true }).then(
+        () => (outcome = 'acknowledged'),
+        (e: unknown) => (outcome = e),
+      )
+      await flushIo()
+      if (untilFailure > 0) {
+        expect(outcome).toBeUndefined()
+        await clock.advanceAsync(untilFailure)
+        await flushIo()
+      }
+      expect(outcome).toMatchObject({ code: 'COAP_TRANSPORT' })
+      expect(relation.signal.aborted).toBe(true)
+      expect(relation.signal.reason).toMatchObject({ code: 'COAP_TRANSPORT' })
+      expect(server.stats().observers).toBe(0)
+    },
+  )
 
   it('NON requests are not failed by the transport (nothing waits for them): they end at their deadline', async () => {
     const clock = new FakeClock(0)
