@@ -499,7 +499,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     // The transport's verdict is asked for unless the peer was heard from within ACK_TIMEOUT:
     // a busy peer's CONs keep node:dgram's fast path (no completion callback per datagram),
     // and a failure to reach it shows at the first retransmission, which always asks.
-    if (now - ps.heardAt < this.params.ackTimeout && out.retransmits === 0)
+    if (ps.heard && now - ps.lastActive < this.params.ackTimeout && out.retransmits === 0)
       this.transport.send(out.bytes, ps.peer)
     else this.transport.send(out.bytes, ps.peer, (out.sent ??= (err) => this.#sendFailed(out, err)))
   }
@@ -625,7 +625,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     }
     ps.peer = from
     ps.lastActive = now
-    ps.heardAt = now
+    ps.heard = true
     const type = msg.type
     if (type === MessageType.ACK) {
       this.#onAck(ps, msg, from)

@@ -7,12 +7,15 @@ export interface PeerTransfer {
   dispose(): void
 }
 
+const HEARD = 1
+const DRAINING = 2
+const GONE = 4
+
 /** Everything the endpoint keeps for one remote address and port. */
 export class PeerState {
   peer: Peer
+  /** When the peer was created or last sent us a datagram (see {@link PeerState.heard}). */
   lastActive = 0
-  /** When the peer's last datagram arrived (-Infinity: never). */
-  heardAt = Number.NEGATIVE_INFINITY
   /** Incoming Message IDs seen within their lifetime: slots of the endpoint's DedupTable. */
   readonly dedup = new Map<number, number>()
   /** The peer's oldest and newest slots in the DedupTable (-1 for none). */
@@ -31,10 +34,30 @@ export class PeerState {
   /** CON requests of ours awaiting ACK (NSTART). */
   nstartActive = 0
   waiting: Outgoing[] | undefined
+  /** HEARD | DRAINING | GONE: one small integer, not three fields, per peer (memory per client). */
+  #flags = 0
+
+  /** The peer sent us a datagram at some time: `lastActive` is then when it last did. */
+  get heard(): boolean {
+    return (this.#flags & HEARD) !== 0
+  }
+  set heard(v: boolean) {
+    this.#flags = v ? this.#flags | HEARD : this.#flags & ~HEARD
+  }
   /** The NSTART queue is being worked through (see Endpoint's settle). */
-  draining = false
+  get draining(): boolean {
+    return (this.#flags & DRAINING) !== 0
+  }
+  set draining(v: boolean) {
+    this.#flags = v ? this.#flags | DRAINING : this.#flags & ~DRAINING
+  }
   /** Out of the table for good (its address went to another session): nothing more is sent for it. */
-  gone = false
+  get gone(): boolean {
+    return (this.#flags & GONE) !== 0
+  }
+  set gone(v: boolean) {
+    this.#flags = v ? this.#flags | GONE : this.#flags & ~GONE
+  }
 
   constructor(
     /** Where the peer is: changed only by {@link PeerTable.move}. */
