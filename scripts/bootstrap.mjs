@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Entry point of `npm start` and `npm test` on a fresh clone: needs only Node.js >= 20 and npm.
 // Finds pnpm (on PATH, or installs it locally with npm), installs dependencies from the
-// lockfile when they are missing or stale, builds, and runs the requested job.
+// lockfile when they are missing or stale, builds, and runs the requested job (`test`: type check
+// of every package's sources and tests, then one vitest run).
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { delimiter, dirname, join } from 'node:path'
@@ -70,8 +71,11 @@ const rest = process.argv.slice(3)
 let status = pnpm('run', 'build')
 if (status !== 0) process.exit(status)
 if (job === 'start') status = pnpm('run', 'demo', ...rest)
-else if (job === 'test') status = pnpm('run', 'test:all', ...rest)
-else {
+else if (job === 'test') {
+  // Type errors in tests fail the run before vitest (which does not type-check) starts.
+  status = pnpm('run', 'typecheck')
+  if (status === 0) status = pnpm('run', 'test:all', ...rest)
+} else {
   console.error(`unknown job ${job}`)
   status = 2
 }

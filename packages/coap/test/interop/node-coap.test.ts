@@ -1,7 +1,7 @@
 // node-coap (npm `coap`, a CoAP implementation no one here wrote) as client and as server
 // against ours. RFC 7252 sections 5.8/5.9, RFC 7641, RFC 7959.
 import { createSocket, type Socket } from 'node:dgram'
-import coap from 'coap'
+import coap, { type IncomingMessage, type OutgoingMessage } from 'coap'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CoapEndpoint, createEndpoint, formatCode, udp } from '../../src/index.js'
 import { body } from './peers.js'
@@ -139,15 +139,7 @@ describe('interop: @lwm2m/coap client -> node-coap server', () => {
     socket = createSocket('udp4')
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve))
     peer = { address: '127.0.0.1', port: socket.address().port }
-    const server = coap.createServer((req: never, res: never) => {
-      const r = req as { method: string; url: string; payload: Buffer; headers: Record<string, unknown> }
-      const w = res as {
-        code: string
-        end(p?: string): void
-        write(p: string): void
-        setOption(name: string, value: unknown): void
-        on(e: string, fn: () => void): void
-      }
+    const server = coap.createServer((r: IncomingMessage, w: OutgoingMessage) => {
       const path = r.url.split('?')[0]!
       if (r.method === 'GET' && path === '/hello') {
         w.setOption('Content-Format', 'text/plain')

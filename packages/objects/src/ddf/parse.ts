@@ -265,6 +265,9 @@ function readObject(element: Element, where: string, mode: 'strict' | 'lenient',
     const e = fields.get(name)
     return e === undefined ? undefined : textOf(e, `${where}/${name}`, failIn).trim()
   }
+  /** The text of a required element that must be one of `allowed` (case-insensitive when lenient). */
+  const pick = <T extends string>(name: string, allowed: readonly T[]): T =>
+    choice(text(name)!, allowed, `${where}/${name}`, fields.get(name), mode, failIn)
   const version = versionOf(
     text('ObjectVersion'),
     `${where}/ObjectVersion`,
@@ -277,24 +280,8 @@ function readObject(element: Element, where: string, mode: 'strict' | 'lenient',
     fields.get('LWM2MVersion'),
     failIn,
   )
-  const multiple =
-    choice(
-      text('MultipleInstances')!,
-      ['Multiple', 'Single'],
-      `${where}/MultipleInstances`,
-      fields.get('MultipleInstances'),
-      mode,
-      failIn,
-    ) === 'Multiple'
-  const mandatory =
-    choice(
-      text('Mandatory')!,
-      ['Mandatory', 'Optional'],
-      `${where}/Mandatory`,
-      fields.get('Mandatory'),
-      mode,
-      failIn,
-    ) === 'Mandatory'
+  const multiple = pick('MultipleInstances', ['Multiple', 'Single']) === 'Multiple'
+  const mandatory = pick('Mandatory', ['Mandatory', 'Optional']) === 'Mandatory'
   let urn = text('ObjectURN') ?? ''
   if (mode === 'strict') {
     const m = URN.exec(urn)
@@ -401,32 +388,12 @@ function readItem(
     const e = fields.get(name)
     return e === undefined ? undefined : textOf(e, `${where}/${name}`, failIn).trim()
   }
-  const operations = choice(
-    text('Operations')!,
-    OPERATIONS,
-    `${where}/Operations`,
-    fields.get('Operations'),
-    mode,
-    failIn,
-  )
-  const multiple =
-    choice(
-      text('MultipleInstances')!,
-      ['Multiple', 'Single'],
-      `${where}/MultipleInstances`,
-      fields.get('MultipleInstances'),
-      mode,
-      failIn,
-    ) === 'Multiple'
-  const mandatory =
-    choice(
-      text('Mandatory')!,
-      ['Mandatory', 'Optional'],
-      `${where}/Mandatory`,
-      fields.get('Mandatory'),
-      mode,
-      failIn,
-    ) === 'Mandatory'
+  /** The text of a required element that must be one of `allowed` (case-insensitive when lenient). */
+  const pick = <T extends string>(name: string, allowed: readonly T[]): T =>
+    choice(text(name)!, allowed, `${where}/${name}`, fields.get(name), mode, failIn)
+  const operations = pick('Operations', OPERATIONS)
+  const multiple = pick('MultipleInstances', ['Multiple', 'Single']) === 'Multiple'
+  const mandatory = pick('Mandatory', ['Mandatory', 'Optional']) === 'Mandatory'
   const rawType = text('Type')!
   let type =
     mode === 'strict' ? TYPES.get(rawType) : LENIENT_TYPES.get(rawType.toLowerCase().replace(/\s+/g, ' '))

@@ -6,7 +6,7 @@ import { createObjectModel } from '../model/create-object-model.js'
 import { objectCompliance } from '../testing/compliance.js'
 import { defineObject } from './define-object.js'
 import { fail, failureCoapCode, OperationError } from './result.js'
-import { isSecretBytes } from './secret.js'
+import { isSecretBytes, type SecretBytes } from './secret.js'
 import type { ChangeEvent, OperationContext } from './types.js'
 
 const SERVER: OperationContext = { origin: 'server', shortServerId: 1 }
@@ -488,7 +488,7 @@ describe('defineObject', () => {
       })
       expect(inspect(held)).toBe('SecretBytes(16) [redacted]')
       expect(isSecretBytes((held as Uint8Array).slice(1))).toBe(true)
-      expect(isSecretBytes((held as { reveal(): Uint8Array }).reveal())).toBe(false)
+      expect(isSecretBytes((held as SecretBytes).reveal())).toBe(false)
     })
   })
 })

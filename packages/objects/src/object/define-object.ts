@@ -133,6 +133,11 @@ export interface DefinedObject extends ObjectImplementation {
   /** Removes an instance from the application; false if there was none. */
   removeInstance(instanceId: number): boolean
   hasInstance(instanceId: number): boolean
+  /**
+   * Releases what the implementation holds (listeners, and the application's `close` option
+   * for its timers); afterwards every operation answers 5.03. Calling it again does nothing.
+   */
+  close(): Promise<void>
 }
 
 type Stored = ResourceValue | Map<number, ResourceValue>

@@ -15,8 +15,12 @@ const ascii = (s: string) => Buffer.from(s, 'latin1').toString('hex')
  * resource's header `80 00 2B`; with an 8-bit length field it is `88 00 2B` (inventory 10.2:
  * type 10, 8-bit id, 8-bit length: 0b10_0_01_000).
  */
-export const INT_1630_TLV =
-  '08012e' + '88002b' + `480011${ascii('Host Device ID #2')}` + `480114${ascii('Host Device Model #2')}`
+export const INT_1630_TLV = [
+  '08012e',
+  '88002b',
+  `480011${ascii('Host Device ID #2')}`,
+  `480114${ascii('Host Device Model #2')}`,
+].join('')
 
 /** Discover of `path`: 2.05 and the link-format text. */
 async function discover(ets: Ets<C12>, path: string): Promise<string> {
