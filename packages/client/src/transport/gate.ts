@@ -4,6 +4,7 @@ import {
   type SendCallback,
   type Transport,
   type TransportAddress,
+  type TransportEvents,
   transportSymbol,
 } from '@lwm2m/coap'
 
@@ -39,14 +40,14 @@ export function gateTransport(inner: Transport): GatedTransport {
     setPassing(value: boolean) {
       passing = value
     },
-    open(handler: DatagramHandler): Promise<void> {
+    open(handler: DatagramHandler, events?: TransportEvents): Promise<void> {
       return inner.open((datagram, peer) => {
         if (!passing) {
           dropped++
           return
         }
         handler(datagram, peer)
-      })
+      }, events)
     },
     send(datagram: Uint8Array, peer: Peer, callback?: SendCallback): void {
       if (!passing) {

@@ -28,7 +28,7 @@ import { type ObservationHost, ServerObservationImpl } from '../observe/server-o
 import { cryptoRandom, type RandomSource } from '../random.js'
 import { type Clock, systemClock } from '../time/clock.js'
 import { type Deadline, DeadlineQueue } from '../time/deadline-queue.js'
-import type { Peer, Transport, TransportAddress } from '../transport/types.js'
+import { type Peer, peerKey, type Transport, type TransportAddress } from '../transport/types.js'
 import { parseCoapUri, uriToOptions } from '../uri.js'
 import { ClientRequest, type ClientSide, type RequestCallback, type RequestSpec } from './client-request.js'
 import { DedupTable } from './dedup-table.js'
@@ -50,6 +50,7 @@ import type {
   CoapResponse,
   NotificationListener,
   Observation,
+  PeerMovedListener,
   RequestHandler,
   RequestOptions,
   ResponseInit,
@@ -116,6 +117,7 @@ export interface LocalEndpoint extends CoapEndpoint {
   readonly limits: EndpointLimits
   /** What the endpoint holds right now. */
   stats(): EndpointStats
+  onPeerMoved(listener: PeerMovedListener): () => void
 }
 
 /** Critical options this endpoint processes (RFC 7252, 7641, 7959, 9175). */
@@ -310,6 +312,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
   readonly #blockTimeout: number
   readonly #rand4 = new Uint8Array(4)
   readonly #optionCache = new OptionCache()
+  readonly #movedListeners = new Set<PeerMovedListener>()
   #handler: RequestHandler | undefined
   #mid: number
   #closed = false
@@ -366,7 +369,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
 
   /** @internal */
   async open(): Promise<void> {
-    await this.transport.open(this.#onDatagram)
+    await this.transport.open(this.#onDatagram, { peerMoved: this.#onPeerMoved })
     this.#queue.schedule(this.#sweeper, this.clock.now() + 30_000)
   }
 
@@ -376,6 +379,13 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
 
   setHandler(handler: RequestHandler | undefined): void {
     this.#handler = handler
+  }
+
+  onPeerMoved(listener: PeerMovedListener): () => void {
+    this.#movedListeners.add(listener)
+    return () => {
+      this.#movedListeners.delete(listener)
+    }
   }
 
   *observers(): Iterable<ServerObservation> {
@@ -483,14 +493,41 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
   #sendOut(out: Outgoing): void {
     const ps = out.peer
     ps.outgoing.set(out.mid, out)
-    this.transport.send(out.bytes, ps.peer)
-    if (out.confirmable) {
-      if (out.timeout === 0) {
-        const f = this.params.ackRandomFactor
-        out.timeout = Math.round(this.params.ackTimeout * (1 + (this.#randomUint32() / 4294967296) * (f - 1)))
-      }
-      this.#queue.schedule(out, this.clock.now() + out.timeout)
+    if (!out.confirmable) {
+      // NON: nobody waits for it; the transport logs a failure.
+      this.transport.send(out.bytes, ps.peer)
+      return
     }
+    if (out.timeout === 0) {
+      const f = this.params.ackRandomFactor
+      out.timeout = Math.round(this.params.ackTimeout * (1 + (this.#randomUint32() / 4294967296) * (f - 1)))
+    }
+    const now = this.clock.now()
+    // Scheduled first: a transport may report a failure before send() returns.
+    this.#queue.schedule(out, now + out.timeout)
+    // The transport's verdict is asked for unless the peer was heard from within ACK_TIMEOUT:
+    // a busy peer's CONs keep node:dgram's fast path (no completion callback per datagram),
+    // and a failure to reach it shows at the first retransmission, which always asks.
+    if (ps.heard && now - ps.lastActive < this.params.ackTimeout && out.retransmits === 0)
+      this.transport.send(out.bytes, ps.peer)
+    else this.transport.send(out.bytes, ps.peer, (out.sent ??= (err) => this.#sendFailed(out, err)))
+  }
+
+  /**
+   * The transport's verdict on a CON of ours: a failure (no route, no or a failed secure
+   * session) gives the message up at once with COAP_TRANSPORT and the cause, instead of
+   * retransmitting it until MAX_TRANSMIT_WAIT.
+   */
+  #sendFailed(out: Outgoing, err: Error | null | undefined): void {
+    // Falsy is success (some transports pass node:dgram's null on).
+    if (!err || out.cancelled || out.peer.outgoing.get(out.mid) !== out) return
+    this.#settle(out)
+    const ps = out.peer
+    this.logger.debug('send failed', { peer: ps.address, port: ps.port, mid: out.mid, error: err.message })
+    out.owner.onGiveUp(
+      out,
+      new CoapError('COAP_TRANSPORT', `cannot reach ${peerKey(ps)}: ${err.message}`, { cause: err }),
+    )
   }
 
   onRetransmissionDue(out: Outgoing, now: number): void {
@@ -498,8 +535,8 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     if (out.retransmits < this.params.maxRetransmit) {
       out.retransmits++
       out.timeout *= 2
-      this.transport.send(out.bytes, out.peer.peer)
       this.#queue.schedule(out, now + out.timeout)
+      this.transport.send(out.bytes, out.peer.peer, (out.sent ??= (err) => this.#sendFailed(out, err)))
       return
     }
     // RFC 7252 section 4.2: give up after MAX_RETRANSMIT retransmissions.
@@ -518,14 +555,22 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     if (out.holdsSlot) {
       out.holdsSlot = false
       ps.nstartActive--
+      // A send failing at once settles its message inside this loop: the loop goes on to
+      // the next one, rather than a new loop one call deeper for each (bounded stack).
+      if (ps.draining) return
       const w = ps.waiting
-      while (w !== undefined && w.length > 0 && ps.nstartActive < this.params.nstart) {
-        const next = w.shift()!
-        next.queued = false
-        if (next.cancelled) continue
-        ps.nstartActive++
-        next.holdsSlot = true
-        this.#sendOut(next)
+      ps.draining = true
+      try {
+        while (w !== undefined && w.length > 0 && ps.nstartActive < this.params.nstart) {
+          const next = w.shift()!
+          next.queued = false
+          if (next.cancelled) continue
+          ps.nstartActive++
+          next.holdsSlot = true
+          this.#sendOut(next)
+        }
+      } finally {
+        ps.draining = false
       }
     }
   }
@@ -589,6 +634,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     }
     ps.peer = from
     ps.lastActive = now
+    ps.heard = true
     const type = msg.type
     if (type === MessageType.ACK) {
       this.#onAck(ps, msg, from)
@@ -709,6 +755,64 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
   sweepPeers(now: number): void {
     this.#peers.sweep(now, 30_000)
     this.#queue.schedule(this.#sweeper, now + 30_000)
+  }
+
+  // ---- peers that move ----------------------------------------------------------
+
+  /**
+   * The transport says a peer moved within its secure session (RFC 9146 section 6: a NAT
+   * rebinding kept by the DTLS Connection ID). Its state is re-keyed to the new address, so
+   * that everything it holds goes on there: our requests and observations awaiting its
+   * responses and notifications (RFC 7641 section 3), its observations of ours and their
+   * notifications (section 4), CONs awaiting ACK, the NSTART queue, deduplication and
+   * block-wise state. The listeners then hear of it (the LwM2M server moves the registration).
+   */
+  readonly #onPeerMoved = (from: Peer, to: Peer): void => {
+    if (this.#closed) return
+    const ps = this.#peers.get(from.address, from.port)
+    let displaced: PeerState | undefined
+    if (ps !== undefined) displaced = this.#peers.move(ps, to)
+    else {
+      displaced = this.#peers.get(to.address, to.port)
+      if (displaced !== undefined) this.#peers.remove(displaced)
+    }
+    // What was at the new address belonged to another session, which cannot answer any more.
+    if (displaced !== undefined)
+      this.#windUp(displaced, new CoapError('COAP_TRANSPORT', `another session moved to ${peerKey(to)}`))
+    this.logger.debug('peer moved', { from: peerKey(from), to: peerKey(to), state: ps !== undefined })
+    for (const listener of this.#movedListeners) {
+      try {
+        listener(from, to)
+      } catch (err) {
+        this.logger.error('peer-moved listener threw', {
+          error: err instanceof Error ? err.stack : String(err),
+        })
+      }
+    }
+  }
+
+  /** Ends everything a peer's state holds, which is out of the table for good. */
+  #windUp(ps: PeerState, err: CoapError): void {
+    ps.gone = true
+    // The NSTART queue first, so that settling a message sends nothing more to the address.
+    const waiting = ps.waiting
+    ps.waiting = undefined
+    for (const req of [...this.#tokens.values()]) {
+      if (req.peerState !== ps) continue
+      const obs = req.attachment as ClientObservation | undefined
+      if (obs !== undefined) this.#endClientObservation(obs, err)
+      req.fail(err)
+    }
+    if (ps.observers) for (const obs of [...ps.observers.values()]) obs.terminate('error', err)
+    for (const out of [...ps.outgoing.values()]) {
+      this.#settle(out)
+      out.owner.onGiveUp(out, err)
+    }
+    for (const out of waiting ?? []) {
+      out.queued = false
+      if (!out.cancelled) out.owner.onGiveUp(out, err)
+    }
+    if (ps.transfers) for (const t of [...ps.transfers.values()]) this.dropTransfer(t as Transfer)
   }
 
   // ---- client: responses ------------------------------------------------------
@@ -1172,11 +1276,11 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
   /** @internal The handler is slow: acknowledge the CON now, answer later (RFC 7252 section 5.2.2). */
   separateAckDue(ex: ServerExchange): void {
     if (ex.done || this.#closed) return
-    if (ex.confirmable && !ex.ackSent) {
+    if (ex.confirmable && !ex.ackSent && !ex.peerState.gone) {
       ex.ackSent = true
       const ack = ackBytes(ex.messageId)
       this.#dedup.setReply(ex.dedupSlot, ex.dedupId, ack)
-      this.#sendRaw(ack, ex.peer)
+      this.#sendRaw(ack, ex.peerState.peer)
       this.#queue.schedule(ex, this.clock.now() + Math.max(0, this.#handlerTimeout - this.#separateDelay))
       return
     }
@@ -1284,6 +1388,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
     }
     if (ex.heapIndex >= 0) this.#queue.cancel(ex)
     if (this.#signalled.size > 0) this.#signalled.delete(ex)
+    if (ps.gone) return // its address belongs to another session now
     let body: Uint8Array | undefined = payload
     if (isSuccessCode(code) || payload.length > blockSize(this.#szx)) {
       const wantSize2 = getUintOption(ex.options, OptionNumber.Size2) === 0
@@ -1304,7 +1409,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
         if (ex.confirmable && !ex.ackSent) {
           const ack = ackBytes(ex.messageId)
           this.#dedup.setReply(ex.dedupSlot, ex.dedupId, ack)
-          this.#sendRaw(ack, ex.peer)
+          this.#sendRaw(ack, ex.peerState.peer)
         }
         return
       }
@@ -1321,7 +1426,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
         payload: body,
       })
       this.#dedup.setReply(ex.dedupSlot, ex.dedupId, bytes)
-      this.#sendRaw(bytes, ex.peer)
+      this.#sendRaw(bytes, ex.peerState.peer)
       return
     }
     const mid = this.nextMessageId(ps)
@@ -1338,7 +1443,7 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
       const owner: OutgoingOwner = obs?.registered ? obs : this.#detached
       this.transmit(new Outgoing(this, ps, mid, bytes, true, false, owner))
     } else {
-      this.#sendRaw(bytes, ex.peer)
+      this.#sendRaw(bytes, ex.peerState.peer)
       if (obs?.registered) obs.rememberNonMid(mid)
     }
   }

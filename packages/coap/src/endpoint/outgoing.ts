@@ -1,7 +1,7 @@
 import type { CoapError } from '../errors.js'
 import type { CoapMessage } from '../message/types.js'
 import type { Deadline } from '../time/deadline-queue.js'
-import type { Peer } from '../transport/types.js'
+import type { Peer, SendCallback } from '../transport/types.js'
 import type { PeerState } from './peer.js'
 
 /** Who sent an {@link Outgoing} message and hears how it ended. */
@@ -35,6 +35,8 @@ export class Outgoing implements Deadline {
   /** Waiting for an NSTART slot. */
   queued = false
   cancelled = false
+  /** The transport's verdict on each transmission of a CON (made once, on its first send). */
+  sent: SendCallback | undefined = undefined
   /** Settlement hooks for owners that hand out promises per message (notifications). */
   resolve: (() => void) | undefined = undefined
   reject: ((error: CoapError) => void) | undefined = undefined

@@ -7,9 +7,14 @@ export interface PeerTransfer {
   dispose(): void
 }
 
+const HEARD = 1
+const DRAINING = 2
+const GONE = 4
+
 /** Everything the endpoint keeps for one remote address and port. */
 export class PeerState {
   peer: Peer
+  /** When the peer was created or last sent us a datagram (see {@link PeerState.heard}). */
   lastActive = 0
   /** Incoming Message IDs seen within their lifetime: slots of the endpoint's DedupTable. */
   readonly dedup = new Map<number, number>()
@@ -29,10 +34,35 @@ export class PeerState {
   /** CON requests of ours awaiting ACK (NSTART). */
   nstartActive = 0
   waiting: Outgoing[] | undefined
+  /** HEARD | DRAINING | GONE: one small integer, not three fields, per peer (memory per client). */
+  #flags = 0
+
+  /** The peer sent us a datagram at some time: `lastActive` is then when it last did. */
+  get heard(): boolean {
+    return (this.#flags & HEARD) !== 0
+  }
+  set heard(v: boolean) {
+    this.#flags = v ? this.#flags | HEARD : this.#flags & ~HEARD
+  }
+  /** The NSTART queue is being worked through (see Endpoint's settle). */
+  get draining(): boolean {
+    return (this.#flags & DRAINING) !== 0
+  }
+  set draining(v: boolean) {
+    this.#flags = v ? this.#flags | DRAINING : this.#flags & ~DRAINING
+  }
+  /** Out of the table for good (its address went to another session): nothing more is sent for it. */
+  get gone(): boolean {
+    return (this.#flags & GONE) !== 0
+  }
+  set gone(v: boolean) {
+    this.#flags = v ? this.#flags | GONE : this.#flags & ~GONE
+  }
 
   constructor(
-    readonly address: string,
-    readonly port: number,
+    /** Where the peer is: changed only by {@link PeerTable.move}. */
+    public address: string,
+    public port: number,
     peer: Peer,
   ) {
     this.peer = peer
@@ -82,6 +112,34 @@ export class PeerTable {
     ports.set(peer.port, ps)
     this.#size++
     return ps
+  }
+
+  /**
+   * Re-keys a peer's state to its new address (the peer moved within its secure session,
+   * RFC 9146): everything it holds goes with it. Returns the state that was at the new
+   * address before, now out of the table, for the caller to wind up.
+   */
+  move(ps: PeerState, to: Peer): PeerState | undefined {
+    this.remove(ps)
+    let ports = this.#byAddress.get(to.address)
+    const displaced = ports?.get(to.port)
+    if (displaced !== undefined) this.#size--
+    ps.address = to.address
+    ps.port = to.port
+    ps.peer = to
+    if (ports === undefined) this.#byAddress.set(to.address, (ports = new Map()))
+    ports.set(to.port, ps)
+    this.#size++
+    return displaced
+  }
+
+  /** Takes a peer's state out of the table. */
+  remove(ps: PeerState): void {
+    const ports = this.#byAddress.get(ps.address)
+    if (ports?.get(ps.port) !== ps) return
+    ports.delete(ps.port)
+    if (ports.size === 0) this.#byAddress.delete(ps.address)
+    this.#size--
   }
 
   /** Forgets peers with no state that were not active for `idleFor` ms. */

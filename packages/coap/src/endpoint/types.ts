@@ -128,6 +128,12 @@ export interface Observation {
 /** Called for each notification after the registration's response, in order (stale ones dropped, section 3.4). */
 export type NotificationListener = (notification: CoapResponse) => void
 
+/**
+ * Told that a peer moved to another address within its secure session (a NAT rebinding
+ * kept by a DTLS Connection ID, RFC 9146): requests to it go to `to` from now on.
+ */
+export type PeerMovedListener = (from: Peer, to: Peer) => void
+
 export const endpointSymbol: unique symbol = Symbol.for('@lwm2m/coap/endpoint') as never
 
 /**
@@ -154,6 +160,13 @@ export interface CoapEndpoint {
   setHandler(handler: RequestHandler | undefined): void
   /** The observers currently registered with this endpoint. */
   observers(): Iterable<ServerObservation>
+  /**
+   * Listens for peers that moved (see {@link PeerMovedListener}); returns the function that
+   * stops listening. The endpoint itself carries everything it holds for the peer over to
+   * the new address (exchanges in flight, observations both ways) before the listeners run.
+   * Optional: an endpoint over a transport whose peers never move may leave it out.
+   */
+  onPeerMoved?(listener: PeerMovedListener): () => void
   close(): Promise<void>
 }
 

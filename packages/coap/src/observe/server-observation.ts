@@ -98,12 +98,12 @@ export class ServerObservationImpl implements ServerObservation, OutgoingOwner {
     const out = this.inFlight
     this.inFlight = undefined
     const err = new CoapError(
-      reason === 'closed'
-        ? 'COAP_CLOSED'
-        : reason === 'reset'
-          ? 'COAP_RESET'
-          : reason === 'timeout'
-            ? 'COAP_TIMEOUT'
+      reason === 'reset'
+        ? 'COAP_RESET'
+        : reason === 'timeout'
+          ? 'COAP_TIMEOUT'
+          : reason === 'error' && CoapError.isInstance(cause) && cause.code === 'COAP_TRANSPORT'
+            ? 'COAP_TRANSPORT'
             : 'COAP_CLOSED',
       `observation ended: ${reason}`,
       cause === undefined ? undefined : { cause },
@@ -136,6 +136,7 @@ export class ServerObservationImpl implements ServerObservation, OutgoingOwner {
   onGiveUp(out: Outgoing, error: CoapError): void {
     if (this.inFlight === out) this.inFlight = undefined
     out.reject?.(error)
-    this.terminate('timeout', error)
+    // Not acknowledged in time, or the transport could not send it (no session, no route).
+    this.terminate(error.code === 'COAP_TRANSPORT' ? 'error' : 'timeout', error)
   }
 }

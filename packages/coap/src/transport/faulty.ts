@@ -1,3 +1,4 @@
+import { CoapError } from '../errors.js'
 import { SeededRandom } from '../random.js'
 import { type Clock, systemClock } from '../time/clock.js'
 import {
@@ -5,6 +6,7 @@ import {
   type Peer,
   type SendCallback,
   type Transport,
+  type TransportEvents,
   transportSymbol,
 } from './types.js'
 
@@ -20,6 +22,12 @@ export interface FaultOptions {
   readonly delay?: number | readonly [number, number]
   /** Probability that a datagram is held back and delivered after the next one (or after `delay` max). */
   readonly reorder?: number
+  /**
+   * Probability that a send fails as a socket or a secure session may fail it (no route, a
+   * failed handshake): the datagram is not sent and its callback gets a CoapError
+   * `COAP_TRANSPORT`. Unlike the other faults the sender sees this one. Only for sends.
+   */
+  readonly sendError?: number
   /** Which direction to disturb; default both. */
   readonly direction?: 'both' | 'send' | 'receive'
   /** Clock for delays (inject a FakeClock in tests). */
@@ -34,6 +42,8 @@ export interface FaultStats {
   duplicated: number
   delayed: number
   reordered: number
+  /** Sends failed on purpose ({@link FaultOptions.sendError}). */
+  sendErrors: number
 }
 
 /** A Transport with {@link FaultStats}. */
@@ -50,7 +60,16 @@ export function faulty(inner: Transport, options: FaultOptions): FaultyTransport
   const rng = new SeededRandom(options.seed)
   const clock = options.clock ?? systemClock
   const dir = options.direction ?? 'both'
-  const stats: FaultStats = { sent: 0, received: 0, dropped: 0, duplicated: 0, delayed: 0, reordered: 0 }
+  const stats: FaultStats = {
+    sent: 0,
+    received: 0,
+    dropped: 0,
+    duplicated: 0,
+    delayed: 0,
+    reordered: 0,
+    sendErrors: 0,
+  }
+  const sendError = options.sendError ?? 0
   const timers = new Set<unknown>()
   let closed = false
   let opened = false
@@ -126,17 +145,23 @@ export function faulty(inner: Transport, options: FaultOptions): FaultyTransport
     scheme: inner.scheme,
     ...(inner.maxDatagramSize !== undefined ? { maxDatagramSize: inner.maxDatagramSize } : {}),
     stats,
-    open(handler: DatagramHandler) {
+    open(handler: DatagramHandler, events?: TransportEvents) {
       const receiveLane = lane((data, peer) => {
         stats.received++
         handler(data, peer)
       })
-      const r = inner.open(dir === 'send' ? handler : (data, peer) => receiveLane(data.slice(), peer))
+      const r = inner.open(dir === 'send' ? handler : (data, peer) => receiveLane(data.slice(), peer), events)
       return r.then(() => {
         opened = true
       })
     },
     send(datagram: Uint8Array, peer: Peer, callback?: SendCallback) {
+      // Drawn only when asked for, so that the other faults of a seed stay as they were.
+      if (sendError > 0 && opened && !closed && rng.next() < sendError) {
+        stats.sendErrors++
+        callback?.(new CoapError('COAP_TRANSPORT', `injected send failure to ${peer.address}:${peer.port}`))
+        return
+      }
       if (dir === 'receive' || !opened || closed) {
         inner.send(datagram, peer, callback)
         return

@@ -29,6 +29,20 @@ export type DatagramHandler = (datagram: Uint8Array, peer: Peer) => void
 /** Called once a datagram was handed to the network, or failed to be. */
 export type SendCallback = (error?: Error) => void
 
+/**
+ * What a transport tells its user beside datagrams. Every member is optional: a transport
+ * calls those it has reason to, and a user may leave out those it does not care about.
+ */
+export interface TransportEvents {
+  /**
+   * The peer that was at `from` is now at `to`, in the same secure session: a NAT rebinding
+   * carried over by a DTLS Connection ID (RFC 9146 section 6), where the newest authenticated
+   * record moves the peer. Called before the first datagram from `to` is handed up; from then on
+   * the transport sends to `to` and no longer knows `from`. `to` keeps the peer's identity.
+   */
+  readonly peerMoved?: (from: Peer, to: Peer) => void
+}
+
 export const transportSymbol: unique symbol = Symbol.for('@lwm2m/coap/transport') as never
 
 /**
@@ -43,9 +57,16 @@ export interface Transport {
   readonly scheme: 'coap' | 'coaps'
   /** Largest datagram the transport can carry, if it knows (for choosing block sizes). */
   readonly maxDatagramSize?: number
-  /** Binds and starts delivering datagrams to `handler`. Called once. */
-  open(handler: DatagramHandler): Promise<void>
-  /** Sends one datagram; errors go to `callback` (never thrown for network errors). */
+  /**
+   * Binds and starts delivering datagrams to `handler`, and what else happens to peers to
+   * `events` (if the transport has any to tell). Called once.
+   */
+  open(handler: DatagramHandler, events?: TransportEvents): Promise<void>
+  /**
+   * Sends one datagram; errors go to `callback` (never thrown for network errors), or are
+   * logged by the transport when there is no callback. Secure transports report a handshake
+   * that failed to the callbacks of the datagrams that waited for it.
+   */
   send(datagram: Uint8Array, peer: Peer, callback?: SendCallback): void
   /** The bound address, once open. */
   address(): TransportAddress

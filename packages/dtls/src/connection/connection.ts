@@ -638,19 +638,29 @@ export class Connection {
 
   // ------------------------------------------------------------ application data
 
-  /** Sends (or queues during the handshake) one datagram of application data. */
+  /**
+   * Sends (or queues during the handshake) one datagram of application data. A failure goes
+   * to `callback`, or to the log without one (the socket gets a callback only when given one:
+   * its fast path stays free of completion callbacks).
+   */
   sendApplicationData(data: Uint8Array, callback?: (error?: Error) => void): void {
     if (this.closed) {
-      callback?.(new DtlsError('DTLS_CLOSED', 'the session is closed'))
+      this.sendFailed(new DtlsError('DTLS_CLOSED', 'the session is closed'), callback)
       return
     }
     if (data.length > MAX_PLAINTEXT) {
-      callback?.(new DtlsError('DTLS_INVALID_ARGUMENT', `a datagram of ${data.length} bytes exceeds 2^14`))
+      this.sendFailed(
+        new DtlsError('DTLS_INVALID_ARGUMENT', `a datagram of ${data.length} bytes exceeds 2^14`),
+        callback,
+      )
       return
     }
     if (this.state !== 'established') {
       if (this.queuedBytes + data.length > this.host.config.limits.maxQueuedBytes) {
-        callback?.(new DtlsError('DTLS_LIMIT', 'too much data queued while the handshake runs'))
+        this.sendFailed(
+          new DtlsError('DTLS_LIMIT', 'too much data queued while the handshake runs'),
+          callback,
+        )
         return
       }
       this.queuedBytes += data.length
@@ -661,10 +671,15 @@ export class Connection {
     try {
       rec = this.sealRecord(ContentType.application_data, this.writeEpoch, data)
     } catch (e) {
-      callback?.(e as Error)
+      this.sendFailed(e as Error, callback)
       return
     }
     this.lastActivity = this.host.config.clock.now()
     this.host.sendDatagram(this, rec, callback)
+  }
+
+  private sendFailed(error: Error, callback: ((error?: Error) => void) | undefined): void {
+    if (callback !== undefined) callback(error)
+    else this.host.logger.debug('dtls: send failed', { peer: this.key, error: error.message })
   }
 }

@@ -14,6 +14,7 @@ import {
   type TimerHandle,
   type Transport,
   type TransportAddress,
+  type TransportEvents,
   transportSymbol,
 } from '@lwm2m/coap'
 import { toHex } from '../bytes.js'
@@ -87,6 +88,11 @@ export interface DtlsTransportEvents {
   handshakeFailed: [peer: Peer, error: DtlsError]
   /** An established session ended (close_notify, fatal alert, idle expiry, close()). */
   sessionClosed: [peer: Peer, error: DtlsError]
+  /**
+   * A session's peer moved to a new address (RFC 9146 section 6: its newest authenticated
+   * record, with the Connection ID, came from there): `to` keeps the identity of `from`.
+   */
+  peerMoved: [from: Peer, to: Peer]
 }
 
 const DEFAULT_SUITE_ORDER: readonly string[] = [
@@ -205,6 +211,7 @@ export class DtlsTransport extends EventEmitter<DtlsTransportEvents> implements 
   private readonly cookies: CookieJar | undefined
   private socket: Socket | undefined
   private handler: DatagramHandler | undefined
+  private events: TransportEvents | undefined
   private readonly byAddress = new Map<string, Connection>()
   private readonly byCid = new Map<string, Connection>()
   private handshakeCount = 0
@@ -277,10 +284,11 @@ export class DtlsTransport extends EventEmitter<DtlsTransportEvents> implements 
 
   // ------------------------------------------------------------ Transport
 
-  async open(handler: DatagramHandler): Promise<void> {
+  async open(handler: DatagramHandler, events?: TransportEvents): Promise<void> {
     if (this.socket !== undefined)
       throw new DtlsError('DTLS_INVALID_ARGUMENT', 'the transport is already open')
     this.handler = handler
+    this.events = events
     const host = this.options.host ?? '0.0.0.0'
     const type = this.options.type ?? (isIPv6(host) ? 'udp6' : 'udp4')
     const socket = createSocket({ type, lookup: literalLookup })
@@ -307,23 +315,30 @@ export class DtlsTransport extends EventEmitter<DtlsTransportEvents> implements 
 
   send(datagram: Uint8Array, peer: Peer, callback?: SendCallback): void {
     if (this.socket === undefined || this.closing) {
-      callback?.(new DtlsError('DTLS_CLOSED', 'the transport is not open'))
+      this.sendFailed(peer, new DtlsError('DTLS_CLOSED', 'the transport is not open'), callback)
       return
     }
     let conn = this.byAddress.get(peerKey(peer))
     if (conn === undefined || conn.closed) {
       if (this.role === 'server') {
-        callback?.(new DtlsError('DTLS_NO_SESSION', `no DTLS session with ${peerKey(peer)}`))
+        const err = new DtlsError('DTLS_NO_SESSION', `no DTLS session with ${peerKey(peer)}`)
+        this.sendFailed(peer, err, callback)
         return
       }
       try {
         conn = this.connect(peer)
       } catch (e) {
-        callback?.(e as Error)
+        this.sendFailed(peer, e as Error, callback)
         return
       }
     }
     conn.sendApplicationData(datagram, callback)
+  }
+
+  /** A send that failed before reaching a session: to its callback, else to the log. */
+  private sendFailed(peer: Peer, error: Error, callback: SendCallback | undefined): void {
+    if (callback !== undefined) callback(error)
+    else this.logger.debug('dtls: send failed', { peer: peerKey(peer), error: error.message })
   }
 
   async close(): Promise<void> {
@@ -586,6 +601,7 @@ export class DtlsTransport extends EventEmitter<DtlsTransportEvents> implements 
   }
 
   onAddressChange(conn: Connection, address: string, port: number): void {
+    const from = conn.peer
     const oldKey = conn.key
     if (this.byAddress.get(oldKey) === conn) this.byAddress.delete(oldKey)
     conn.address = address
@@ -597,6 +613,10 @@ export class DtlsTransport extends EventEmitter<DtlsTransportEvents> implements 
     }
     this.byAddress.set(conn.key, conn)
     this.logger.info('dtls: peer address changed (connection ID)', { from: oldKey, to: conn.key })
+    // Before the record that moved the peer is handed up: the CoAP endpoint re-keys its state first.
+    const to = conn.peer
+    this.events?.peerMoved?.(from, to)
+    this.emit('peerMoved', from, to)
   }
 
   forgetSession(conn: Connection): void {

@@ -13,6 +13,7 @@ import {
   isCoapEndpoint,
   type Logger,
   type Observation,
+  type Peer,
   type RandomSource,
   type RequestOptions,
   silentLogger,
@@ -78,6 +79,7 @@ import type { Registration } from '../registration/registration.js'
 import { RegistrationHandler, type RegistrationHost } from '../registration/registration-handler.js'
 import { randomId } from '../registration/registration-id.js'
 import type { ServerSecurityOptions } from '../security/authorizer.js'
+import { sameIdentity } from '../security/identity.js'
 import { createMemorySecurityStore, type SecurityStore } from '../security/security-store.js'
 import { createMemoryObservationStore } from '../store/memory-observation-store.js'
 import { createMemoryRegistrationStore } from '../store/memory-registration-store.js'
@@ -163,6 +165,8 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   readonly #paths = new PathCache()
   readonly #sweep: ExpirySweep
   readonly #stop = new AbortController()
+  /** Stop listening to the endpoints' peer moves. */
+  readonly #unlisten: (() => void)[] = []
   /**
    * One controller per request in flight, aborted by stop(). Not listeners on the stop signal:
    * an EventTarget checks every listener it has on each add, so that thousands of requests
@@ -256,6 +260,8 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   async start(): Promise<void> {
     this.endpoints.forEach((ep, i) => {
       ep.setHandler((req) => this.#handler.handle(req, i))
+      const off = ep.onPeerMoved?.((from, to) => void this.#peerMoved(i, from, to))
+      if (off !== undefined) this.#unlisten.push(off)
     })
     const next = await this.registrationStore.nextExpiry()
     if (next !== undefined) this.#armExpiry(next)
@@ -274,6 +280,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   async #doStop(): Promise<void> {
     const err = new ServerError('STOPPED', 'the server stopped')
     for (const ep of this.endpoints) ep.setHandler(undefined)
+    for (const off of this.#unlisten.splice(0)) off()
     this.#dispatcher.close(err)
     // Subscriptions end as 'stopped' before the stop signal reaches their relations.
     const ending = this.#observations.stop()
@@ -712,8 +719,39 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
 
   #requestError(err: unknown, endpoint: string): unknown {
     if (this.#stop.signal.aborted) return this.#stop.signal.reason
-    if (CoapError.isInstance(err) && err.code === 'COAP_TIMEOUT') this.#dispatcher.unreachable(endpoint)
+    // No answer in time, or no way to send (no DTLS session with the client any more).
+    if (CoapError.isInstance(err) && (err.code === 'COAP_TIMEOUT' || err.code === 'COAP_TRANSPORT'))
+      this.#dispatcher.unreachable(endpoint)
     return fromCoapError(err, endpoint)
+  }
+
+  /**
+   * A client moved within its DTLS session (a NAT rebinding kept by the Connection ID, RFC 9146
+   * section 6): its registration follows, so that requests go to the new address at once, not
+   * only after its next Update. The endpoint already carried over its observations and exchanges.
+   */
+  async #peerMoved(transport: number, from: Peer, to: Peer): Promise<void> {
+    try {
+      const reg = await this.registrationStore.getByPeer(transport, from)
+      if (
+        reg === undefined ||
+        reg.transport !== transport ||
+        reg.peer.address !== from.address ||
+        reg.peer.port !== from.port ||
+        !sameIdentity(reg.peer.identity, to.identity)
+      )
+        return
+      await this.registrationStore.update({ ...reg, peer: to })
+      this.#logger.info('client address changed', {
+        endpoint: reg.endpoint,
+        address: to.address,
+        port: to.port,
+      })
+    } catch (err) {
+      this.#logger.error('cannot move the registration to the new address', {
+        error: err instanceof Error ? err.message : String(err),
+      })
+    }
   }
 
   // ---- internals: observations ------------------------------------------------
