@@ -23,6 +23,13 @@ const serverNodeArgs = [
 ]
 
 export const LWM2M_SERVERS = {
+  // The second reference: a raw node:dgram LwM2M responder (servers/raw-lwm2m.mjs), what the
+  // same simulator and the same many-socket kernel sends allow. Not a server one could use.
+  'raw-lwm2m': {
+    label: 'raw LwM2M responder',
+    reference: true,
+    start: () => startControlled(here('./servers/raw-lwm2m.mjs'), [], { nodeArgs: serverNodeArgs }),
+  },
   'lwm2m-server': {
     label: '@lwm2m/server',
     start: () =>
@@ -236,6 +243,21 @@ export async function runLwm2mSuite(opts, log, coapResults) {
       if (c && p.registrations?.cpuMicrosPerOp) p.registrations.cpuVsEcho = c / p.registrations.cpuMicrosPerOp
       if (c && p.reads?.cpuMicrosPerOp) p.reads.cpuVsEcho = c / p.reads.cpuMicrosPerOp
       if (p.notifications) p.notifications.vsEcho = p.notifications.rate / ceiling.rps
+    }
+  }
+  // Beside the echo: the ratio to the raw LwM2M responder at the same N, in rate and in CPU.
+  const raw = results.find((r) => r.server === 'raw-lwm2m' && r.available)
+  for (const r of results) {
+    if (r === raw || raw === undefined) continue
+    for (const p of r.points) {
+      const q = raw.points.find((x) => x.n === p.n)
+      for (const what of ['registrations', 'reads']) {
+        const m = p[what]
+        const ref = q?.[what]
+        if (m === undefined || ref === undefined) continue
+        if (ref.rate > 0) m.vsRaw = m.rate / ref.rate
+        if (ref.cpuMicrosPerOp && m.cpuMicrosPerOp) m.cpuVsRaw = ref.cpuMicrosPerOp / m.cpuMicrosPerOp
+      }
     }
   }
   // The store alone, in process (packages/server/scripts/memory.mjs), for the 1 KB target.
