@@ -20,6 +20,7 @@ const serverNodeArgs = [
   '--expose-gc',
   '--max-old-space-size=4096',
   ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []),
+  ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
 ]
 
 export const LWM2M_SERVERS = {
@@ -126,7 +127,11 @@ async function runPoint(name, n, opts, log) {
     }
     const heap0 = (await server.send({ cmd: 'heap' })).heapUsed
     const cpu0 = (await server.send({ cmd: 'cpu' })).micros
-    const regs = await all(sims, { cmd: 'register', window: Math.max(1, Math.round(k / sims.length)) })
+    const regs = await all(sims, {
+      cmd: 'register',
+      window: Math.max(1, Math.round(k / sims.length)),
+      serverPid: server.child.pid,
+    })
     const cpu1 = (await server.send({ cmd: 'cpu' })).micros
     const registered = regs.reduce((a, r) => a + r.registered, 0)
     const seconds = Math.max(...regs.map((r) => r.seconds))
@@ -136,6 +141,9 @@ async function runPoint(name, n, opts, log) {
       rate: registered / seconds,
       cpuMicrosPerOp: registered > 0 ? (cpu1 - cpu0) / registered : undefined,
       deciles: sims.length === 1 ? regs[0].deciles : undefined,
+      // CPU µs per Register in each tenth: the server's main thread (/proc schedstat) and the simulator's.
+      serverCpuDeciles: sims.length === 1 ? regs[0].serverCpu : undefined,
+      simulatorCpuDeciles: sims.length === 1 ? regs[0].simCpu : undefined,
     }
     const count = (await server.send({ cmd: 'count' })).count
     const heap1 = (await server.send({ cmd: 'heap' })).heapUsed
