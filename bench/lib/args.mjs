@@ -18,7 +18,11 @@ const FLAGS = {
     type: 'list',
     help: 'lwm2m suite: clients at which server heap per client is measured',
   },
-  'lwm2m-servers': { env: 'BENCH_LWM2M_SERVERS', type: 'list', help: 'lwm2m-server,lwm2m-node-lib' },
+  'lwm2m-servers': {
+    env: 'BENCH_LWM2M_SERVERS',
+    type: 'list',
+    help: 'raw-lwm2m,lwm2m-server,lwm2m-node-lib',
+  },
   'lwm2m-k': { env: 'BENCH_LWM2M_K', type: 'number', help: 'lwm2m suite: requests in flight' },
   'lwm2m-observe': {
     env: 'BENCH_LWM2M_OBSERVE',
@@ -54,7 +58,7 @@ const DEFAULTS = {
   suites: ['codec', 'coap', 'lwm2m', 'core-codecs', 'dtls'],
   'lwm2m-clients': [1000, 10000],
   'lwm2m-memory': [10000, 100000],
-  'lwm2m-servers': ['lwm2m-server', 'lwm2m-node-lib'],
+  'lwm2m-servers': ['raw-lwm2m', 'lwm2m-server', 'lwm2m-node-lib'],
   'lwm2m-k': 64,
   'lwm2m-observe': 0,
   sustained: 0,

@@ -20,9 +20,17 @@ const serverNodeArgs = [
   '--expose-gc',
   '--max-old-space-size=4096',
   ...(PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []),
+  ...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean),
 ]
 
 export const LWM2M_SERVERS = {
+  // The second reference: a raw node:dgram LwM2M responder (servers/raw-lwm2m.mjs), what the
+  // same simulator and the same many-socket kernel sends allow. Not a server one could use.
+  'raw-lwm2m': {
+    label: 'raw LwM2M responder',
+    reference: true,
+    start: () => startControlled(here('./servers/raw-lwm2m.mjs'), [], { nodeArgs: serverNodeArgs }),
+  },
   'lwm2m-server': {
     label: '@lwm2m/server',
     start: () =>
@@ -119,7 +127,11 @@ async function runPoint(name, n, opts, log) {
     }
     const heap0 = (await server.send({ cmd: 'heap' })).heapUsed
     const cpu0 = (await server.send({ cmd: 'cpu' })).micros
-    const regs = await all(sims, { cmd: 'register', window: Math.max(1, Math.round(k / sims.length)) })
+    const regs = await all(sims, {
+      cmd: 'register',
+      window: Math.max(1, Math.round(k / sims.length)),
+      serverPid: server.child.pid,
+    })
     const cpu1 = (await server.send({ cmd: 'cpu' })).micros
     const registered = regs.reduce((a, r) => a + r.registered, 0)
     const seconds = Math.max(...regs.map((r) => r.seconds))
@@ -129,6 +141,9 @@ async function runPoint(name, n, opts, log) {
       rate: registered / seconds,
       cpuMicrosPerOp: registered > 0 ? (cpu1 - cpu0) / registered : undefined,
       deciles: sims.length === 1 ? regs[0].deciles : undefined,
+      // CPU µs per Register in each tenth: the server's main thread (/proc schedstat) and the simulator's.
+      serverCpuDeciles: sims.length === 1 ? regs[0].serverCpu : undefined,
+      simulatorCpuDeciles: sims.length === 1 ? regs[0].simCpu : undefined,
     }
     const count = (await server.send({ cmd: 'count' })).count
     const heap1 = (await server.send({ cmd: 'heap' })).heapUsed
@@ -236,6 +251,21 @@ export async function runLwm2mSuite(opts, log, coapResults) {
       if (c && p.registrations?.cpuMicrosPerOp) p.registrations.cpuVsEcho = c / p.registrations.cpuMicrosPerOp
       if (c && p.reads?.cpuMicrosPerOp) p.reads.cpuVsEcho = c / p.reads.cpuMicrosPerOp
       if (p.notifications) p.notifications.vsEcho = p.notifications.rate / ceiling.rps
+    }
+  }
+  // Beside the echo: the ratio to the raw LwM2M responder at the same N, in rate and in CPU.
+  const raw = results.find((r) => r.server === 'raw-lwm2m' && r.available)
+  for (const r of results) {
+    if (r === raw || raw === undefined) continue
+    for (const p of r.points) {
+      const q = raw.points.find((x) => x.n === p.n)
+      for (const what of ['registrations', 'reads']) {
+        const m = p[what]
+        const ref = q?.[what]
+        if (m === undefined || ref === undefined) continue
+        if (ref.rate > 0) m.vsRaw = m.rate / ref.rate
+        if (ref.cpuMicrosPerOp && m.cpuMicrosPerOp) m.cpuVsRaw = ref.cpuMicrosPerOp / m.cpuMicrosPerOp
+      }
     }
   }
   // The store alone, in process (packages/server/scripts/memory.mjs), for the 1 KB target.

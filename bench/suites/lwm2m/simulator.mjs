@@ -23,6 +23,7 @@
 //   the endpoint names (<prefix>-<i>)
 
 import { createSocket } from 'node:dgram'
+import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { createInterface } from 'node:readline'
 
@@ -350,12 +351,33 @@ function exchange(c, datagram, target) {
 
 // ---- commands ----------------------------------------------------------------------------
 
-async function register({ window = 64 }, list = clients, name = prefix) {
+/** CPU time of this process so far (user + system), µs. */
+function ownCpu() {
+  const u = process.cpuUsage()
+  return u.user + u.system
+}
+
+/** Run time of the main thread of process `pid` so far, µs, from /proc/<pid>/schedstat (ns resolution); undefined if unreadable. */
+function cpuOfPid(pid) {
+  if (!pid) return undefined
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'latin1').split(' ')[0]) / 1000
+  } catch {
+    return undefined
+  }
+}
+
+async function register({ window = 64, serverPid = 0 }, list = clients, name = prefix) {
   const n = list.length
   const target = { address: host, port }
   const requests = list.map((c) => registerRequest(c.i, name))
   const tenth = Math.max(1, Math.floor(n / 10))
   const deciles = []
+  // Per tenth: this simulator's CPU µs per Register, and the server's (main thread), when given its pid.
+  const simCpu = []
+  const serverCpu = []
+  let sim0 = ownCpu()
+  let srv0 = cpuOfPid(serverPid)
   let next = 0
   let ok = 0
   let failed = 0
@@ -375,13 +397,19 @@ async function register({ window = 64 }, list = clients, name = prefix) {
         const now = performance.now()
         deciles.push(Math.round((tenth * 1000) / (now - decileStart)))
         decileStart = now
+        const sim1 = ownCpu()
+        simCpu.push(Math.round((sim1 - sim0) / tenth))
+        sim0 = sim1
+        const srv1 = cpuOfPid(serverPid)
+        if (srv1 !== undefined && srv0 !== undefined) serverCpu.push(Math.round((srv1 - srv0) / tenth))
+        srv0 = srv1
         decileDone = 0
       }
     }
   }
   await Promise.all(Array.from({ length: Math.min(window, n) }, worker))
   const seconds = (performance.now() - t0) / 1000
-  return { registered: ok, failed, seconds, rate: ok / seconds, deciles }
+  return { registered: ok, failed, seconds, rate: ok / seconds, deciles, simCpu, serverCpu }
 }
 
 /**
@@ -502,7 +530,8 @@ async function warmup({ window = 64, seconds = 0 }) {
     deregistered += dereg.deregistered
     failed += reg.failed + dereg.failed
   } while (performance.now() < until && failed === 0)
-  for (const c of warmClients) c.sock.close()
+  // Closed before the answer, so that the sockets' close callbacks do not run in the measured burst.
+  await Promise.all(warmClients.map((c) => new Promise((resolve) => c.sock.close(resolve))))
   warmClients = []
   return { registered, failed, deregistered }
 }
