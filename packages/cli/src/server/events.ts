@@ -1,9 +1,9 @@
 import type { Lwm2mServer, Notification, Registration, RegistrationUpdate, SendEvent } from '@lwm2m/server'
 import type { Output } from '../output/output.js'
 import { objectsText, peerText, registrationJson, updateParamsJson } from '../render/registration.js'
-import { formatRows, nodeRows, nodesRows, rowJson, timestampedJson, type ValueRow } from '../render/rows.js'
+import { formatRows, nodesRows, rowJson, timestampedJson, type ValueRow } from '../render/rows.js'
 import type { SensorUnits } from '../render/sensor-units.js'
-import { modelsFor, pathOf } from './context.js'
+import { modelsFor, notificationRows, pathOf } from './context.js'
 
 /** One line for one value, the header and rows for several. */
 function rowsText(head: string, rows: readonly ValueRow[]): string[] {
@@ -68,10 +68,7 @@ export function printServerEvents(server: Lwm2mServer, output: Output, units: Se
     if (n.initial) return
     void server.getRegistration(n.endpoint).then((reg) => {
       const models = modelsFor(server, reg)
-      const rows = units.apply(
-        n.endpoint,
-        n.kind === 'observe' ? nodeRows(n.node, n.path, models) : nodesRows(n.nodes, pathOf, models),
-      )
+      const rows = units.apply(n.endpoint, notificationRows(n, models))
       const paths = n.kind === 'observe' ? [n.path.toString()] : n.paths.map(String)
       output.event(
         {
