@@ -1,4 +1,11 @@
-import type { Lwm2mServer, Notification, Registration, RegistrationUpdate, SendEvent } from '@lwm2m/server'
+import type {
+  Lwm2mServer,
+  Notification,
+  Registration,
+  RegistrationUpdate,
+  SendEvent,
+  ServerEvents,
+} from '@lwm2m/server'
 import type { Output } from '../output/output.js'
 import { objectsText, peerText, registrationJson, updateParamsJson } from '../render/registration.js'
 import { formatRows, nodesRows, rowJson, timestampedJson, type ValueRow } from '../render/rows.js'
@@ -105,22 +112,19 @@ export function printServerEvents(server: Lwm2mServer, output: Output, units: Se
       () => rowsText(`send from ${e.endpoint}:`, rows),
     )
   }
-  server.on('registered', registered)
-  server.on('updated', updated)
-  server.on('deregistered', deregistered)
-  server.on('expired', expired)
-  server.on('awake', awake)
-  server.on('sleeping', sleeping)
-  server.on('notification', notification)
-  server.on('send', send)
+  const listeners: { readonly [E in keyof ServerEvents]: (...args: ServerEvents[E]) => void } = {
+    registered,
+    updated,
+    deregistered,
+    expired,
+    awake,
+    sleeping,
+    notification,
+    send,
+  }
+  const names = Object.keys(listeners) as (keyof ServerEvents)[]
+  for (const name of names) server.on(name, listeners[name] as (...args: unknown[]) => void)
   return () => {
-    server.off('registered', registered)
-    server.off('updated', updated)
-    server.off('deregistered', deregistered)
-    server.off('expired', expired)
-    server.off('awake', awake)
-    server.off('sleeping', sleeping)
-    server.off('notification', notification)
-    server.off('send', send)
+    for (const name of names) server.off(name, listeners[name] as (...args: unknown[]) => void)
   }
 }
