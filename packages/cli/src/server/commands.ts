@@ -26,7 +26,7 @@ import { helpCommand, quitCommand } from '../console/common-commands.js'
 import { CliError } from '../errors.js'
 import { annotateError } from '../output/errors.js'
 import { registrationDetails, registrationJson, registrationLine } from '../render/registration.js'
-import { formatRows, nodeRows, nodesRows, rowJson, type ValueRow } from '../render/rows.js'
+import { formatRows, nodeRows, nodesRows, rowJson } from '../render/rows.js'
 import { isMeasuredValue, SENSOR_UNITS } from '../render/sensor-units.js'
 import {
   parseCompositeValues,
@@ -37,7 +37,7 @@ import {
 import { formatDuration, parseDuration } from '../values/duration.js'
 import { parseExecuteWords } from '../values/execute-arguments.js'
 import { formatName, parseFormat } from '../values/formats.js'
-import { modelsFor, pathOf, type ServerContext } from './context.js'
+import { modelsFor, notificationRows, pathOf, type ServerContext } from './context.js'
 
 const TIMEOUT: Readonly<Record<string, OptionSpec>> = {
   timeout: {
@@ -128,10 +128,6 @@ function done(endpoint: string, path: string, code: number, verb: string): Comma
     value: { endpoint, path, code: formatCode(code) },
     text: [`${verb} ${path} on ${endpoint} (${codeText(code)})`],
   }
-}
-
-function notificationRows(n: Notification, models: ModelLookup): ValueRow[] {
-  return n.kind === 'observe' ? nodeRows(n.node, n.path, models) : nodesRows(n.nodes, pathOf, models)
 }
 
 function samePaths(a: readonly Lwm2mPath[], b: readonly Lwm2mPath[]): boolean {

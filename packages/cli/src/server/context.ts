@@ -2,6 +2,7 @@ import { Lwm2mPath, type ModelLookup } from '@lwm2m/core'
 import type { ModelRegistry } from '@lwm2m/objects'
 import type { Lwm2mServer, Notification, Registration, Subscription } from '@lwm2m/server'
 import type { Output } from '../output/output.js'
+import { nodeRows, nodesRows, type ValueRow } from '../render/rows.js'
 import type { SensorUnits } from '../render/sensor-units.js'
 
 /** What the server prompt's commands work on. */
@@ -34,4 +35,9 @@ export function modelsFor(server: Lwm2mServer, reg: Registration | undefined): M
 /** Path text of a notification or Send key back to a path, tolerant of what the server gives. */
 export function pathOf(text: string): Lwm2mPath {
   return Lwm2mPath.parse(text)
+}
+
+/** The value rows of a notification: of its one node (Observe) or of its nodes (Observe-Composite). */
+export function notificationRows(n: Notification, models: ModelLookup): ValueRow[] {
+  return n.kind === 'observe' ? nodeRows(n.node, n.path, models) : nodesRows(n.nodes, pathOf, models)
 }

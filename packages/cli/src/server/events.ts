@@ -1,9 +1,16 @@
-import type { Lwm2mServer, Notification, Registration, RegistrationUpdate, SendEvent } from '@lwm2m/server'
+import type {
+  Lwm2mServer,
+  Notification,
+  Registration,
+  RegistrationUpdate,
+  SendEvent,
+  ServerEvents,
+} from '@lwm2m/server'
 import type { Output } from '../output/output.js'
 import { objectsText, peerText, registrationJson, updateParamsJson } from '../render/registration.js'
-import { formatRows, nodeRows, nodesRows, rowJson, timestampedJson, type ValueRow } from '../render/rows.js'
+import { formatRows, nodesRows, rowJson, timestampedJson, type ValueRow } from '../render/rows.js'
 import type { SensorUnits } from '../render/sensor-units.js'
-import { modelsFor, pathOf } from './context.js'
+import { modelsFor, notificationRows, pathOf } from './context.js'
 
 /** One line for one value, the header and rows for several. */
 function rowsText(head: string, rows: readonly ValueRow[]): string[] {
@@ -68,10 +75,7 @@ export function printServerEvents(server: Lwm2mServer, output: Output, units: Se
     if (n.initial) return
     void server.getRegistration(n.endpoint).then((reg) => {
       const models = modelsFor(server, reg)
-      const rows = units.apply(
-        n.endpoint,
-        n.kind === 'observe' ? nodeRows(n.node, n.path, models) : nodesRows(n.nodes, pathOf, models),
-      )
+      const rows = units.apply(n.endpoint, notificationRows(n, models))
       const paths = n.kind === 'observe' ? [n.path.toString()] : n.paths.map(String)
       output.event(
         {
@@ -108,22 +112,19 @@ export function printServerEvents(server: Lwm2mServer, output: Output, units: Se
       () => rowsText(`send from ${e.endpoint}:`, rows),
     )
   }
-  server.on('registered', registered)
-  server.on('updated', updated)
-  server.on('deregistered', deregistered)
-  server.on('expired', expired)
-  server.on('awake', awake)
-  server.on('sleeping', sleeping)
-  server.on('notification', notification)
-  server.on('send', send)
+  const listeners: { readonly [E in keyof ServerEvents]: (...args: ServerEvents[E]) => void } = {
+    registered,
+    updated,
+    deregistered,
+    expired,
+    awake,
+    sleeping,
+    notification,
+    send,
+  }
+  const names = Object.keys(listeners) as (keyof ServerEvents)[]
+  for (const name of names) server.on(name, listeners[name] as (...args: unknown[]) => void)
   return () => {
-    server.off('registered', registered)
-    server.off('updated', updated)
-    server.off('deregistered', deregistered)
-    server.off('expired', expired)
-    server.off('awake', awake)
-    server.off('sleeping', sleeping)
-    server.off('notification', notification)
-    server.off('send', send)
+    for (const name of names) server.off(name, listeners[name] as (...args: unknown[]) => void)
   }
 }

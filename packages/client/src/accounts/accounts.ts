@@ -90,26 +90,27 @@ export interface Accounts {
 const INTERNAL = { origin: 'internal' } as const
 const EMPTY = new Uint8Array(0)
 
-function value(instance: ObjectInstance, id: number): ResourceValue | undefined {
+/** The value of single resource `id` of an instance; undefined when absent or multiple. */
+export function resourceValue(instance: ObjectInstance, id: number): ResourceValue | undefined {
   const r: Resource | undefined = instance.resources.get(id)
   return r?.kind === 'resource' ? r.value : undefined
 }
 function num(instance: ObjectInstance, id: number): number | undefined {
-  const v = value(instance, id)
+  const v = resourceValue(instance, id)
   if (typeof v === 'number') return v
   if (typeof v === 'bigint') return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v)
   return undefined
 }
 function bool(instance: ObjectInstance, id: number): boolean | undefined {
-  const v = value(instance, id)
+  const v = resourceValue(instance, id)
   return typeof v === 'boolean' ? v : undefined
 }
 function str(instance: ObjectInstance, id: number): string | undefined {
-  const v = value(instance, id)
+  const v = resourceValue(instance, id)
   return typeof v === 'string' ? v : undefined
 }
 function bytes(instance: ObjectInstance, id: number): Uint8Array {
-  const v = value(instance, id)
+  const v = resourceValue(instance, id)
   return v instanceof Uint8Array ? v : EMPTY
 }
 

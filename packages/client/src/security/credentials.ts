@@ -1,7 +1,7 @@
 import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto'
 import type { CoapUri } from '@lwm2m/coap'
 import type { ObjectInstance, ResourceValue } from '@lwm2m/core'
-import type { SecurityInstance } from '../accounts/accounts.js'
+import { resourceValue, type SecurityInstance } from '../accounts/accounts.js'
 import { ClientError } from '../errors.js'
 import {
   type MatchingType,
@@ -73,11 +73,6 @@ export interface DtlsCredentialOptions {
   readonly trustAnchors?: readonly X509Certificate[]
 }
 
-function value(instance: ObjectInstance, id: number): ResourceValue | undefined {
-  const r = instance.resources.get(id)
-  return r?.kind === 'resource' ? r.value : undefined
-}
-
 function integers(instance: ObjectInstance, id: number): number[] {
   const r = instance.resources.get(id)
   const values: ResourceValue[] =
@@ -113,12 +108,12 @@ export function dtlsCredentials(
   const where = `Security instance /0/${security.instanceId}`
   const instance = security.resources
   const mode = security.securityMode
-  const matchingRaw = value(instance, 13)
+  const matchingRaw = resourceValue(instance, 13)
   const matching = (matchingRaw === undefined ? 0 : Number(matchingRaw)) as MatchingType
   if (![0, 1, 2, 3].includes(matching)) {
     throw new ClientError('CLIENT_SECURITY', `${where}: Matching Type (13) ${String(matchingRaw)} is unknown`)
   }
-  const sniValue = value(instance, 14)
+  const sniValue = resourceValue(instance, 14)
   const sni = typeof sniValue === 'string' && sniValue.length > 0 ? sniValue : undefined
   const suiteIds = integers(instance, 16)
   let cipherSuites: DtlsCipherSuiteName[] | undefined
@@ -186,7 +181,7 @@ export function dtlsCredentials(
       if (!samePublicKey(certificateChain[0]!.publicKey, privateKey)) {
         throw new ClientError('CLIENT_SECURITY', `${where}: the certificate /3 is not for the private key /5`)
       }
-      const usage = Number(value(instance, 15) ?? 3)
+      const usage = Number(resourceValue(instance, 15) ?? 3)
       const check = options.checkServerName ?? true
       const serverName = check ? (sni ?? uri.host) : undefined
       return {

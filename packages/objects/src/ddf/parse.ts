@@ -261,13 +261,7 @@ function readObject(element: Element, where: string, mode: 'strict' | 'lenient',
   const withId = { objectId: id }
   const failIn: Fail = (code, reason, el, index, extra) =>
     fail(code, reason, el, index, { ...withId, ...extra })
-  const text = (name: string): string | undefined => {
-    const e = fields.get(name)
-    return e === undefined ? undefined : textOf(e, `${where}/${name}`, failIn).trim()
-  }
-  /** The text of a required element that must be one of `allowed` (case-insensitive when lenient). */
-  const pick = <T extends string>(name: string, allowed: readonly T[]): T =>
-    choice(text(name)!, allowed, `${where}/${name}`, fields.get(name), mode, failIn)
+  const { text, pick } = fieldReader(fields, where, mode, failIn)
   const version = versionOf(
     text('ObjectVersion'),
     `${where}/ObjectVersion`,
@@ -384,13 +378,7 @@ function readItem(
     }
   }
   const fields = sequence(item, ITEM_FIELDS, where, mode, failIn)
-  const text = (name: string): string | undefined => {
-    const e = fields.get(name)
-    return e === undefined ? undefined : textOf(e, `${where}/${name}`, failIn).trim()
-  }
-  /** The text of a required element that must be one of `allowed` (case-insensitive when lenient). */
-  const pick = <T extends string>(name: string, allowed: readonly T[]): T =>
-    choice(text(name)!, allowed, `${where}/${name}`, fields.get(name), mode, failIn)
+  const { text, pick } = fieldReader(fields, where, mode, failIn)
   const operations = pick('Operations', OPERATIONS)
   const multiple = pick('MultipleInstances', ['Multiple', 'Single']) === 'Multiple'
   const mandatory = pick('Mandatory', ['Mandatory', 'Optional']) === 'Mandatory'
@@ -523,6 +511,30 @@ function contentText(node: XmlNode): string {
 }
 
 /** The text of a simple-content element: its text and CDATA pieces joined; child elements are an error. */
+/**
+ * Reads the child elements `sequence` found: `text` gives an element's trimmed text (undefined
+ * when absent), `pick` the text of a required element that must be one of `allowed`
+ * (case-insensitive when lenient).
+ */
+function fieldReader(
+  fields: ReadonlyMap<string, Element>,
+  where: string,
+  mode: 'strict' | 'lenient',
+  fail: Fail,
+): {
+  text(name: string): string | undefined
+  pick<T extends string>(name: string, allowed: readonly T[]): T
+} {
+  const text = (name: string): string | undefined => {
+    const e = fields.get(name)
+    return e === undefined ? undefined : textOf(e, `${where}/${name}`, fail).trim()
+  }
+  return {
+    text,
+    pick: (name, allowed) => choice(text(name)!, allowed, `${where}/${name}`, fields.get(name), mode, fail),
+  }
+}
+
 function textOf(element: Element, where: string, fail: Fail): string {
   let out = ''
   for (const node of element.children) {
