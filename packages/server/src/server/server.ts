@@ -809,7 +809,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
         ...(withAttrs ? { attributes: attrs } : {}),
       }
     }
-    wrapArgumentErrors(() => buildRequest(build(first), this.#opContext(first)))
+    argumentErrors((reg, server) => buildRequest(build(reg), server.#opContext(reg)), first, this)
     await this.#dispatcher.submit(
       endpoint,
       async (task) => {
@@ -1035,19 +1035,10 @@ function needComposite(reg: Registration, what: string): void {
   }
 }
 
-/** Runs `fn`, turning @lwm2m/core's argument errors (bad path for the operation, bad value) into INVALID_ARGUMENT. */
-function wrapArgumentErrors<T>(fn: () => T): T {
-  try {
-    return fn()
-  } catch (err) {
-    if (Lwm2mError.isInstance(err)) {
-      throw new ServerError('INVALID_ARGUMENT', err.message, { cause: err })
-    }
-    throw err
-  }
-}
-
-/** `fn(a, b)`, with @lwm2m/core's argument errors turned into INVALID_ARGUMENT (no closure on the request path). */
+/**
+ * `fn(a, b)`, with @lwm2m/core's argument errors (bad path for the operation, bad value) turned
+ * into INVALID_ARGUMENT (no closure on the request path).
+ */
 function argumentErrors<A, B, T>(fn: (a: A, b: B) => T, a: A, b: B): T {
   try {
     return fn(a, b)
