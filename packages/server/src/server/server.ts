@@ -91,6 +91,9 @@ import { resolveServerLimits, type ServerLimits, type ServerOptions } from './op
 /** MAX_TRANSMIT_WAIT with the RFC 7252 default transmission parameters: 93 s. */
 const MAX_TRANSMIT_WAIT = deriveParameters().maxTransmitWait
 
+/** How long a request may wait in a client's queue when neither an option nor a lifetime bounds it: a day. */
+const DEFAULT_QUEUE_WAIT = 24 * 3600_000
+
 /** Object and instance paths of a Create: the object, and the instance id when the path gives one. */
 function createTarget(path: Lwm2mPath): { objectPath: Lwm2mPath; id: number | undefined } {
   if (path.isObject()) return { objectPath: path, id: undefined }
@@ -228,7 +231,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
       emitNotification: (n) => this.#emit('notification', n),
       seen: (ep) => this.#dispatcher.seen(ep),
       sendCancel: (ep, run) =>
-        this.#dispatcher.submit(ep, run, { queueTimeout: this.#queueTimeout ?? 24 * 3600_000 }),
+        this.#dispatcher.submit(ep, run, { queueTimeout: this.#queueTimeout ?? DEFAULT_QUEUE_WAIT }),
       listenerError: (err) => this.#listenerError(err),
     })
     const host: RegistrationHost = {
@@ -562,7 +565,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   }
 
   #queueTimeoutOf(reg: Registration): number {
-    return this.#queueTimeout ?? (reg.lifetime > 0 ? reg.lifetime * 1000 : 24 * 3600_000)
+    return this.#queueTimeout ?? (reg.lifetime > 0 ? reg.lifetime * 1000 : DEFAULT_QUEUE_WAIT)
   }
 
   async #registrationOf(endpoint: string): Promise<Registration> {
