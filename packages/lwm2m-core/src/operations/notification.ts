@@ -58,10 +58,9 @@ export function parseNotification(
   const paths = op.kind === 'observe' ? [op.path] : op.paths
   const groups = codec.decodeTimestamped!(response.payload, ctx.models, paths)
   const undated = groups.length <= 1 && groups[0]?.timestamp === undefined
-  const newest = newestGroup(groups)
   if (op.kind === 'observe') {
     const key = op.path.toString()
-    const node = newest?.nodes.get(key)
+    const node = newestGroup(groups)?.nodes.get(key)
     if (node === undefined) {
       // Nothing under the observed path (an object without instances): the plain reading decides.
       return { ...parseResponse(op, response, ctx), timestamped: undefined }
@@ -93,7 +92,9 @@ function timeOf(g: TimestampedNodes): number {
   return g.timestamp === undefined ? Number.POSITIVE_INFINITY : g.timestamp
 }
 
-function sortedByTime(groups: readonly TimestampedNodes[]): TimestampedNodes[] {
+function sortedByTime(groups: readonly TimestampedNodes[]): readonly TimestampedNodes[] {
+  // One group (the usual notification): nothing to order, nothing to copy.
+  if (groups.length <= 1) return groups
   // A stable sort keeps the payload order of equal times.
   return [...groups].sort((a, b) => (timeOf(a) === timeOf(b) ? 0 : timeOf(a) < timeOf(b) ? -1 : 1))
 }

@@ -203,7 +203,7 @@ export function buildRequest(op: Lwm2mOperation, ctx: OperationContext): Request
     }
     case 'cancelObservation':
       return {
-        ...withAccept({ method: 'GET', path: dmPath(rootPath, op.path) }, op.accept),
+        ...getRequest(dmPath(rootPath, op.path), op.accept),
         options: OBSERVE_DEREGISTER,
       }
     case 'send': {

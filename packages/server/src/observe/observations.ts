@@ -286,17 +286,16 @@ export class Observations implements SubscriptionHost {
     const op = live.op!
     const ctx = live.ctx!
     const reg = live.registration!
-    const base = {
-      subscription: live.control.subscription.id,
-      endpoint: reg.endpoint,
-      registrationId: reg.id,
-      receivedAt: this.#h.now(),
-      initial,
-    }
+    const receivedAt = this.#h.now()
+    // One literal per kind, no spread of a common part: this runs for every notification.
     if (op.kind === 'observe') {
       const r = parseNotification(op, res, ctx)
       const n: NodeNotification = {
-        ...base,
+        subscription: live.control.subscription.id,
+        endpoint: reg.endpoint,
+        registrationId: reg.id,
+        receivedAt,
+        initial,
         contentFormat: r.contentFormat,
         timestamped: r.timestamped,
         kind: 'observe',
@@ -307,7 +306,11 @@ export class Observations implements SubscriptionHost {
     }
     const r = parseNotification(op, res, ctx)
     const n: CompositeNotification = {
-      ...base,
+      subscription: live.control.subscription.id,
+      endpoint: reg.endpoint,
+      registrationId: reg.id,
+      receivedAt,
+      initial,
       contentFormat: r.contentFormat,
       timestamped: r.timestamped,
       kind: 'observeComposite',

@@ -316,8 +316,7 @@ export class Dispatcher {
   #pump(link: ClientLink): void {
     while (link.waiting.length > 0 && this.#canStart(link)) {
       const job = link.waiting.shift()!
-      this.#o.deadlines.cancel(job)
-      if (job.onAbort !== undefined) job.signal!.removeEventListener('abort', job.onAbort)
+      this.#release(job)
       this.#start(job, true)
     }
   }
@@ -326,16 +325,20 @@ export class Dispatcher {
     const i = job.link.waiting.indexOf(job)
     if (i < 0) return false
     job.link.waiting.splice(i, 1)
+    this.#release(job)
+    return true
+  }
+
+  /** A job leaves the queue: its deadline and its abort listener go. */
+  #release(job: Job): void {
     this.#o.deadlines.cancel(job)
     if (job.onAbort !== undefined) job.signal!.removeEventListener('abort', job.onAbort)
-    return true
   }
 
   #failAll(link: ClientLink, error: Error): void {
     const jobs = link.waiting.splice(0, link.waiting.length)
     for (const job of jobs) {
-      this.#o.deadlines.cancel(job)
-      if (job.onAbort !== undefined) job.signal!.removeEventListener('abort', job.onAbort)
+      this.#release(job)
       job.reject(error)
     }
   }

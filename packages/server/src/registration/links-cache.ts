@@ -79,7 +79,7 @@ export class LinksCache {
     }
     const formats = links.supportedFormats
     return Object.freeze({
-      rootPath: links.rootPath === '/' ? '/' : links.rootPath,
+      rootPath: links.rootPath,
       supportedFormats: this.#formats.get(formats.join(' '), () => Object.freeze([...formats])),
       objects,
     })

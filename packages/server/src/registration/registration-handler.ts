@@ -23,7 +23,7 @@ import {
 import type { AuthorizedOperation, ServerSecurityOptions } from '../security/authorizer.js'
 import { checkEndpointSecurity } from '../security/check.js'
 import { describeIdentity, sameIdentity } from '../security/identity.js'
-import type { SecurityStore } from '../security/security-store.js'
+import type { SecurityInfo, SecurityStore } from '../security/security-store.js'
 import type { ServerLimits } from '../server/options.js'
 import type { RegistrationStore } from '../store/registration-store.js'
 import type { LinksCache } from './links-cache.js'
@@ -194,8 +194,12 @@ export class RegistrationHandler {
    * Update and Send, so that changed or removed credentials take effect at once (4.03).
    */
   async #checkStillAllowed(reg: Registration, req: IncomingRequest): Promise<void> {
-    const info = await this.#h.securityStore.getByEndpoint(reg.endpoint)
-    const decision = checkEndpointSecurity(reg.endpoint, info, req.peer, {
+    this.#checkSecurity(reg.endpoint, await this.#h.securityStore.getByEndpoint(reg.endpoint), req)
+  }
+
+  /** The peer's identity may use the endpoint name, by its security information (4.03 if not). */
+  #checkSecurity(endpoint: string, info: SecurityInfo | undefined, req: IncomingRequest): void {
+    const decision = checkEndpointSecurity(endpoint, info, req.peer, {
       allowUnsecured: this.#h.security.allowUnsecured ?? true,
     })
     if (!decision.allowed) refuse(Code.Forbidden, decision.reason)
@@ -236,10 +240,7 @@ export class RegistrationHandler {
       )
     }
     if (hasControlCharacter(endpoint)) refuse(Code.BadRequest, 'endpoint name contains control characters')
-    const decision = checkEndpointSecurity(endpoint, info, req.peer, {
-      allowUnsecured: h.security.allowUnsecured ?? true,
-    })
-    if (!decision.allowed) refuse(Code.Forbidden, decision.reason)
+    this.#checkSecurity(endpoint, info, req)
     if (h.security.authorize !== undefined) await this.#authorize(endpoint, req, 'register', undefined)
     const existing = await h.registrations.getByEndpoint(endpoint)
     if (existing === undefined && (await h.registrations.size()) >= h.limits.registrations) {

@@ -1,3 +1,4 @@
+import type { PeerIdentity } from '@lwm2m/coap'
 import { describe, expect, it } from 'vitest'
 import { checkEndpointSecurity, identityMatches } from './check.js'
 import { describeIdentity, identityKey, sameIdentity } from './identity.js'
@@ -70,6 +71,29 @@ describe('checkEndpointSecurity (the check that an identity may use an endpoint 
       ),
     ).toBe(true)
     expect(identityMatches({ endpoint: 'dev', mode: 'x509' }, { mode: 'psk', identity: 'dev' })).toBe(false)
+  })
+
+  it('sameIdentity is equality of identityKey, for every mode', () => {
+    const ids: PeerIdentity[] = [
+      { mode: 'psk', identity: 'x' },
+      { mode: 'psk', identity: 'y' },
+      { mode: 'rpk', publicKey: Uint8Array.of(1, 2, 3) },
+      { mode: 'rpk', publicKey: Uint8Array.of(1, 2, 4) },
+      { mode: 'rpk', publicKey: Uint8Array.of(1, 2) },
+      { mode: 'x509', certificate: Uint8Array.of(1), subject: 'CN=a' },
+      { mode: 'x509', certificate: Uint8Array.of(2), subject: 'CN=a' },
+      { mode: 'x509', certificate: Uint8Array.of(1), subject: 'CN=b' },
+    ]
+    for (const a of ids) {
+      for (const b of ids) expect(sameIdentity(a, b)).toBe(identityKey(a) === identityKey(b))
+    }
+    // An equal key in another buffer is the same identity.
+    expect(
+      sameIdentity(
+        { mode: 'rpk', publicKey: Uint8Array.of(9, 8) },
+        { mode: 'rpk', publicKey: Uint8Array.of(9, 8) },
+      ),
+    ).toBe(true)
   })
 
   it('reads common names and describes identities', () => {

@@ -1,5 +1,5 @@
 import type { Peer, PeerIdentity } from '@lwm2m/coap'
-import { describeIdentity } from './identity.js'
+import { describeIdentity, equalBytes } from './identity.js'
 import { commonName, type SecurityInfo } from './security-store.js'
 
 /** The outcome of a security check: allowed, or refused with the reason (sent as 4.03 diagnostic). */
@@ -8,13 +8,6 @@ export type SecurityDecision =
   | { readonly allowed: false; readonly reason: string }
 
 const ALLOWED: SecurityDecision = Object.freeze({ allowed: true })
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
-  return diff === 0
-}
 
 /** True when the authenticated `identity` is the one `info` expects. */
 export function identityMatches(info: SecurityInfo, identity: PeerIdentity): boolean {

@@ -15,10 +15,28 @@ export function identityKey(identity: PeerIdentity): string {
   }
 }
 
-/** True when both are absent or both name the same identity. */
+/**
+ * True when both are absent or both name the same identity (what equal {@link identityKey}s
+ * mean, compared in place: it runs on every Update and Send).
+ */
 export function sameIdentity(a: PeerIdentity | undefined, b: PeerIdentity | undefined): boolean {
   if (a === undefined || b === undefined) return a === b
-  return identityKey(a) === identityKey(b)
+  switch (a.mode) {
+    case 'psk':
+      return b.mode === 'psk' && a.identity === b.identity
+    case 'rpk':
+      return b.mode === 'rpk' && equalBytes(a.publicKey, b.publicKey)
+    case 'x509':
+      return b.mode === 'x509' && a.subject === b.subject
+  }
+}
+
+/** Equal bytes, in a time that depends on the length only (they may be key material). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!
+  return diff === 0
 }
 
 /** A short description for logs and diagnostics: "PSK identity node-1", "X.509 CN=node-1". */

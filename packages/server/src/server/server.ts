@@ -91,6 +91,9 @@ import { resolveServerLimits, type ServerLimits, type ServerOptions } from './op
 /** MAX_TRANSMIT_WAIT with the RFC 7252 default transmission parameters: 93 s. */
 const MAX_TRANSMIT_WAIT = deriveParameters().maxTransmitWait
 
+/** How long a request may wait in a client's queue when neither an option nor a lifetime bounds it: a day. */
+const DEFAULT_QUEUE_WAIT = 24 * 3600_000
+
 /** Object and instance paths of a Create: the object, and the instance id when the path gives one. */
 function createTarget(path: Lwm2mPath): { objectPath: Lwm2mPath; id: number | undefined } {
   if (path.isObject()) return { objectPath: path, id: undefined }
@@ -228,7 +231,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
       emitNotification: (n) => this.#emit('notification', n),
       seen: (ep) => this.#dispatcher.seen(ep),
       sendCancel: (ep, run) =>
-        this.#dispatcher.submit(ep, run, { queueTimeout: this.#queueTimeout ?? 24 * 3600_000 }),
+        this.#dispatcher.submit(ep, run, { queueTimeout: this.#queueTimeout ?? DEFAULT_QUEUE_WAIT }),
       listenerError: (err) => this.#listenerError(err),
     })
     const host: RegistrationHost = {
@@ -562,7 +565,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
   }
 
   #queueTimeoutOf(reg: Registration): number {
-    return this.#queueTimeout ?? (reg.lifetime > 0 ? reg.lifetime * 1000 : 24 * 3600_000)
+    return this.#queueTimeout ?? (reg.lifetime > 0 ? reg.lifetime * 1000 : DEFAULT_QUEUE_WAIT)
   }
 
   async #registrationOf(endpoint: string): Promise<Registration> {
@@ -809,7 +812,7 @@ export class Lwm2mServer extends EventEmitter<ServerEvents> {
         ...(withAttrs ? { attributes: attrs } : {}),
       }
     }
-    wrapArgumentErrors(() => buildRequest(build(first), this.#opContext(first)))
+    argumentErrors((reg, server) => buildRequest(build(reg), server.#opContext(reg)), first, this)
     await this.#dispatcher.submit(
       endpoint,
       async (task) => {
@@ -1035,19 +1038,10 @@ function needComposite(reg: Registration, what: string): void {
   }
 }
 
-/** Runs `fn`, turning @lwm2m/core's argument errors (bad path for the operation, bad value) into INVALID_ARGUMENT. */
-function wrapArgumentErrors<T>(fn: () => T): T {
-  try {
-    return fn()
-  } catch (err) {
-    if (Lwm2mError.isInstance(err)) {
-      throw new ServerError('INVALID_ARGUMENT', err.message, { cause: err })
-    }
-    throw err
-  }
-}
-
-/** `fn(a, b)`, with @lwm2m/core's argument errors turned into INVALID_ARGUMENT (no closure on the request path). */
+/**
+ * `fn(a, b)`, with @lwm2m/core's argument errors (bad path for the operation, bad value) turned
+ * into INVALID_ARGUMENT (no closure on the request path).
+ */
 function argumentErrors<A, B, T>(fn: (a: A, b: B) => T, a: A, b: B): T {
   try {
     return fn(a, b)

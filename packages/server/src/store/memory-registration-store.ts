@@ -11,10 +11,9 @@ interface Entry {
   peerKey: string
 }
 
-function peerKeyOf(reg: Registration): string {
-  return reg.peer.identity === undefined
-    ? addressKey(reg.transport, reg.peer)
-    : identityKey(reg.peer.identity)
+/** The peer index key: the identity when the peer has one (it may move), else the address. */
+function peerKeyOf(transport: number, peer: Peer): string {
+  return peer.identity === undefined ? addressKey(transport, peer) : identityKey(peer.identity)
 }
 
 /** The in-memory registration store with its inspection helpers. */
@@ -107,7 +106,7 @@ export function createMemoryRegistrationStore(): MemoryRegistrationStore {
       if (old !== undefined) unindex(old)
       const same = byId.get(reg.id)
       if (same !== undefined) unindex(same)
-      const e: Entry = { reg, heapIndex: -1, peerKey: peerKeyOf(reg) }
+      const e: Entry = { reg, heapIndex: -1, peerKey: peerKeyOf(reg.transport, reg.peer) }
       byId.set(reg.id, e)
       byEndpoint.set(reg.endpoint, e)
       byPeer.set(e.peerKey, e)
@@ -119,7 +118,7 @@ export function createMemoryRegistrationStore(): MemoryRegistrationStore {
       if (e === undefined) return undefined
       const previous = e.reg
       e.reg = reg
-      const key = peerKeyOf(reg)
+      const key = peerKeyOf(reg.transport, reg.peer)
       if (key !== e.peerKey) {
         if (byPeer.get(e.peerKey) === e) byPeer.delete(e.peerKey)
         e.peerKey = key
@@ -147,10 +146,7 @@ export function createMemoryRegistrationStore(): MemoryRegistrationStore {
     },
     getById: (id) => byId.get(id)?.reg,
     getByEndpoint: (endpoint) => byEndpoint.get(endpoint)?.reg,
-    getByPeer(transport: number, peer: Peer) {
-      const key = peer.identity === undefined ? addressKey(transport, peer) : identityKey(peer.identity)
-      return byPeer.get(key)?.reg
-    },
+    getByPeer: (transport, peer) => byPeer.get(peerKeyOf(transport, peer))?.reg,
     size: () => byId.size,
     *values() {
       for (const e of byId.values()) yield e.reg
