@@ -79,8 +79,13 @@ export function udp(options: UdpOptions = {}): Transport {
     }
   }
 
+  // Called by its immediate, or early (a send with a callback, close()): then the immediate
+  // is cancelled, so that no stale one runs beside the next.
   const flush = (): void => {
-    flushing = undefined
+    if (flushing !== undefined) {
+      clearImmediate(flushing)
+      flushing = undefined
+    }
     const s = socket
     const data = outData
     const peers = outPeers
@@ -169,7 +174,6 @@ export function udp(options: UdpOptions = {}): Transport {
         return closing
       }
       // What was sent goes out before the socket closes.
-      if (flushing !== undefined) clearImmediate(flushing)
       flush()
       closing = new Promise<void>((resolve) => {
         try {
