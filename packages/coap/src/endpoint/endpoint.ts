@@ -32,6 +32,7 @@ import { type Peer, peerKey, type Transport, type TransportAddress } from '../tr
 import { parseCoapUri, uriToOptions } from '../uri.js'
 import { ClientRequest, type ClientSide, type RequestCallback, type RequestSpec } from './client-request.js'
 import { DedupTable } from './dedup-table.js'
+import { fnv1a } from './hash.js'
 import { type EndpointLimits, resolveLimits } from './limits.js'
 import { Outgoing, type OutgoingOwner } from './outgoing.js'
 import { type DerivedParameters, deriveParameters, type TransmissionParameters } from './parameters.js'
@@ -163,9 +164,7 @@ function sorted_(options: CoapOption[]): CoapOption[] {
 
 /** A 30-bit hash of a token (FNV-1a), for deduplication entries. */
 function tokenHash(token: Uint8Array): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < token.length; i++) h = Math.imul(h ^ token[i]!, 0x01000193)
-  return (h ^ token.length) & 0x3fffffff
+  return (fnv1a(token) ^ token.length) & 0x3fffffff
 }
 
 function sameToken(a: Uint8Array, b: Uint8Array): boolean {
@@ -658,30 +657,10 @@ export class Endpoint implements LocalEndpoint, ClientSide, ServerSide, Observat
 
   /**
    * The critical options of a message that this endpoint does not recognize (unknown,
-   * or known with a bad length or repeated; RFC 7252 section 5.4.1), or undefined when
-   * there are none. One pass; the common case allocates nothing.
+   * or known with a bad length or repeated; RFC 7252 section 5.4.1), less those the
+   * application handles, or undefined when there are none.
    */
   #unrecognizedCritical(options: readonly CoapOption[]): number[] | undefined {
-    let suspect = false
-    let previous = -1
-    for (const o of options) {
-      const n = o.number
-      if ((n & 1) === 1) {
-        const d = optionDefinition(n)
-        if (
-          !this.#known.has(n) ||
-          (d !== undefined &&
-            (o.value.length < d.minLength ||
-              o.value.length > d.maxLength ||
-              (!d.repeatable && n === previous)))
-        ) {
-          suspect = true
-          break
-        }
-      }
-      previous = n
-    }
-    if (!suspect) return undefined
     let bad = unrecognizedCriticalOptions(options, this.#known)
     if (bad.length > 0 && this.#appCritical.size > 0) bad = bad.filter((n) => !this.#appCritical.has(n))
     return bad.length > 0 ? bad : undefined

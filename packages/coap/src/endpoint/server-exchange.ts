@@ -5,6 +5,7 @@ import { type CoapMessage, type CoapOption, MessageType } from '../message/types
 import type { ServerObservationImpl } from '../observe/server-observation.js'
 import type { Deadline } from '../time/deadline-queue.js'
 import type { Peer } from '../transport/types.js'
+import { fnv1a } from './hash.js'
 import type { PeerState } from './peer.js'
 import type { IncomingRequest, RequestContext, ServerObservation } from './types.js'
 
@@ -86,7 +87,7 @@ export class ServerExchange implements IncomingRequest, Deadline {
   resourceKey(withBody = true): string {
     // A FETCH is identified by its body too (RFC 8132 section 2): two FETCHes of one
     // resource with different bodies have different block-wise answers.
-    const body = withBody && this.code === 5 ? `|${fnv(this.payload)}:${this.payload.length}` : ''
+    const body = withBody && this.code === 5 ? `|${fnv1a(this.payload)}:${this.payload.length}` : ''
     return `${this.code}|${this.path.join('/')}|${this.query.join('&')}|${this.accept ?? ''}${body}`
   }
 
@@ -124,10 +125,4 @@ class ExchangeContext implements RequestContext {
   get signal(): AbortSignal {
     return this.exchange.signal
   }
-}
-
-function fnv(bytes: Uint8Array): number {
-  let h = 0x811c9dc5
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193)
-  return h >>> 0
 }

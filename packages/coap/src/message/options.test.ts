@@ -134,6 +134,9 @@ describe('unrecognizedCriticalOptions (RFC 7252 sections 5.4.1, 5.4.3, 5.4.5)', 
     expect(unrecognizedCriticalOptions([opt(17, bytes(1)), opt(17, bytes(1)), opt(17, bytes(1))])).toEqual([
       17,
     ])
+    // Apart in an unsorted list: still a repeat.
+    expect(unrecognizedCriticalOptions([opt(3, 'a'), opt(11, 'x'), opt(3, 'b')])).toEqual([3])
+    expect(unrecognizedCriticalOptions([opt(11, 'x'), opt(3, 'a')])).toEqual([])
     // Elective: repeated Content-Format or Max-Age are ignored, not reported.
     expect(unrecognizedCriticalOptions([opt(12), opt(12), opt(14), opt(14)])).toEqual([])
   })

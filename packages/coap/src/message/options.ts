@@ -135,6 +135,7 @@ export function unrecognizedCriticalOptions(
   options: readonly CoapOption[],
   known?: ReadonlySet<number>,
 ): number[] {
+  if (allCriticalRecognized(options, known)) return []
   const bad: number[] = []
   let reported: Set<number> | undefined
   let seen: Set<number> | undefined
@@ -160,6 +161,31 @@ export function unrecognizedCriticalOptions(
     }
   }
   return bad
+}
+
+/**
+ * The common case of {@link unrecognizedCriticalOptions} in one pass that allocates
+ * nothing: options in number order (as decoded, so that a repeat is next to its first
+ * occurrence), every critical one known, of a valid length and not repeated. False
+ * means "look closer", not "bad".
+ */
+function allCriticalRecognized(
+  options: readonly CoapOption[],
+  known: ReadonlySet<number> | undefined,
+): boolean {
+  let previous = -1
+  for (const o of options) {
+    const n = o.number
+    if (n < previous) return false
+    if (isCritical(n)) {
+      const d = BY_NUMBER.get(n)
+      if (d === undefined || (known !== undefined && !known.has(n))) return false
+      const len = o.value.length
+      if (len < d.minLength || len > d.maxLength || (!d.repeatable && n === previous)) return false
+    }
+    previous = n
+  }
+  return true
 }
 
 // ---- values -------------------------------------------------------------------

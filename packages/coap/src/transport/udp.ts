@@ -31,11 +31,12 @@ const MAX_UDP_PAYLOAD = 65507
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void
 
 /**
- * node:dgram resolves the destination of every send through dns.lookup, which answers
- * an address literal a tick later. Peers are address literals (they come from received
- * datagrams), so they are answered at once; names still go to dns.lookup.
+ * A `lookup` for node:dgram's `createSocket`. node:dgram resolves the destination of every
+ * send through dns.lookup, which answers an address literal a tick later. Peers are address
+ * literals (they come from received datagrams), so they are answered at once; names still
+ * go to dns.lookup. Used by `udp()`, and by other datagram transports (DTLS).
  */
-function literalLookup(hostname: string, options: unknown, callback: LookupCallback): void {
+export function literalLookup(hostname: string, options: unknown, callback: LookupCallback): void {
   const family = isIP(hostname)
   if (family !== 0) {
     callback(null, hostname, family)
@@ -79,8 +80,13 @@ export function udp(options: UdpOptions = {}): Transport {
     }
   }
 
+  // Called by its immediate, or early (a send with a callback, close()): then the immediate
+  // is cancelled, so that no stale one runs beside the next.
   const flush = (): void => {
-    flushing = undefined
+    if (flushing !== undefined) {
+      clearImmediate(flushing)
+      flushing = undefined
+    }
     const s = socket
     const data = outData
     const peers = outPeers
@@ -169,7 +175,6 @@ export function udp(options: UdpOptions = {}): Transport {
         return closing
       }
       // What was sent goes out before the socket closes.
-      if (flushing !== undefined) clearImmediate(flushing)
       flush()
       closing = new Promise<void>((resolve) => {
         try {

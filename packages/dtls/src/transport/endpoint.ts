@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import { createSocket, type Socket } from 'node:dgram'
-import { lookup as dnsLookup } from 'node:dns'
 import { EventEmitter } from 'node:events'
-import { isIP, isIPv6 } from 'node:net'
+import { isIPv6 } from 'node:net'
 import {
   type DatagramHandler,
   type Logger,
+  literalLookup,
   type Peer,
   peerKey,
   type SendCallback,
@@ -172,22 +172,6 @@ function resolveConfig(o: DtlsCommonOptions, role: 'client' | 'server'): Resolve
     clock: o.clock ?? systemClock,
     random: o.random ?? ((n) => randomBytes(n)),
   }
-}
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void
-
-/**
- * node:dgram resolves the destination of every send through dns.lookup, which answers an
- * address literal only a tick later: peers are address literals, so they are answered at
- * once (one event-loop turn less per datagram); names still go to dns.lookup.
- */
-function literalLookup(hostname: string, options: unknown, callback: LookupCallback): void {
-  const family = isIP(hostname)
-  if (family !== 0) {
-    callback(null, hostname, family)
-    return
-  }
-  dnsLookup(hostname, options as number, callback as never)
 }
 
 /**
