@@ -74,33 +74,65 @@ async function noRegistrations(b: SecureBed): Promise<void> {
   expect(await b.server.registrationStore.size()).toBe(0)
 }
 
+/**
+ * Starts a client whose handshake the bed must fail: resolves with the client's first
+ * registrationFailed and the server's handshakeFailed error (listened for before the start).
+ */
+async function refusedHandshake(
+  b: SecureBed,
+  endpoint: string,
+  account: SecurityAccountInit,
+): Promise<{ failure: { error: unknown }; error: DtlsError }> {
+  const handshake = nextHandshakeFailure(b)
+  const failure = await firstFailure(start(endpoint, account))
+  return { failure, error: await handshake }
+}
+
+/** Why a Register failed, as text: the cause the client gives, else the error itself. */
+function failureText(failure: { error: unknown }): string {
+  return String((failure.error as { cause?: unknown }).cause ?? failure.error)
+}
+
+/** A bed for X.509 endpoints whose server presents `server`'s certificate and trusts the test CA. */
+function x509Bed(
+  endpoints: readonly string[],
+  server: { keyPem: string; certPem: string },
+): Promise<SecureBed> {
+  return secureBed(
+    endpoints.map((endpoint) => ({ endpoint, mode: 'x509' as const })),
+    {
+      x509: {
+        privateKey: server.keyPem,
+        certificateChain: [server.certPem],
+        trustAnchors: [ca!.root.certPem],
+      },
+    },
+  )
+}
+
 describe('unknown or wrong credentials fail the DTLS handshake: nothing registers', () => {
   it('a wrong PSK: the Finished does not verify (bad_record_mac)', async () => {
     bed = await secureBed(PSK_INFOS)
-    const handshake = nextHandshakeFailure(bed)
-    const c = start('node-a', {
+    const { error } = await refusedHandshake(bed, 'node-a', {
       serverUri: `coaps://127.0.0.1:${bed.coapsPort}`,
       securityMode: 0,
       publicKeyOrIdentity: 'id-a',
       secretKey: KEY_B,
     })
-    await firstFailure(c)
-    expect((await handshake).alert).toBe(AlertDescription.bad_record_mac)
+    expect(error.alert).toBe(AlertDescription.bad_record_mac)
     expect(bed.sessions).toBe(0)
     await noRegistrations(bed)
   })
 
   it('an unknown PSK identity (unknown_psk_identity, RFC 4279 section 2)', async () => {
     bed = await secureBed(PSK_INFOS)
-    const handshake = nextHandshakeFailure(bed)
-    const c = start('node-a', {
+    const { error } = await refusedHandshake(bed, 'node-a', {
       serverUri: `coaps://127.0.0.1:${bed.coapsPort}`,
       securityMode: 0,
       publicKeyOrIdentity: 'id-nobody',
       secretKey: KEY_A,
     })
-    await firstFailure(c)
-    expect((await handshake).alert).toBe(AlertDescription.unknown_psk_identity)
+    expect(error.alert).toBe(AlertDescription.unknown_psk_identity)
     await noRegistrations(bed)
   })
 
@@ -110,15 +142,13 @@ describe('unknown or wrong credentials fail the DTLS handshake: nothing register
     bed = await secureBed([{ endpoint: 'rpk-node', mode: 'rpk', publicKey: known.spki }], {
       rpk: { privateKey: serverKeys.privateKey },
     })
-    const handshake = nextHandshakeFailure(bed)
-    const c = start('rpk-node', {
+    const { error } = await refusedHandshake(bed, 'rpk-node', {
       serverUri: `coaps://127.0.0.1:${bed.coapsPort}`,
       securityMode: 1,
       serverPublicKey: serverKeys.spki,
       secretKey: stranger.pkcs8,
     })
-    await firstFailure(c)
-    expect((await handshake).alert).toBe(AlertDescription.certificate_unknown)
+    expect(error.alert).toBe(AlertDescription.certificate_unknown)
     await noRegistrations(bed)
   })
 
@@ -127,15 +157,12 @@ describe('unknown or wrong credentials fail the DTLS handshake: nothing register
     bed = await secureBed([{ endpoint: 'rpk-node', mode: 'rpk', publicKey: client.spki }], {
       rpk: { privateKey: serverKeys.privateKey },
     })
-    const handshake = nextHandshakeFailure(bed)
-    const c = start('rpk-node', {
+    const { error } = await refusedHandshake(bed, 'rpk-node', {
       serverUri: `coaps://127.0.0.1:${bed.coapsPort}`,
       securityMode: 1,
       serverPublicKey: keyPair().spki,
       secretKey: client.pkcs8,
     })
-    await firstFailure(c)
-    const error = await handshake
     expect(error.code).toBe('DTLS_ALERT')
     expect(error.alert).toBe(AlertDescription.certificate_unknown)
     await noRegistrations(bed)
@@ -146,23 +173,15 @@ describe('unknown or wrong credentials fail the DTLS handshake: nothing register
     try {
       const server = ca!.server('server.example.com', ['DNS:server.example.com'])
       const client = rogue.client('x509-node')
-      bed = await secureBed([{ endpoint: 'x509-node', mode: 'x509' }], {
-        x509: {
-          privateKey: server.keyPem,
-          certificateChain: [server.certPem],
-          trustAnchors: [ca!.root.certPem],
-        },
-      })
-      const handshake = nextHandshakeFailure(bed)
-      const c = start('x509-node', {
+      bed = await x509Bed(['x509-node'], server)
+      const { error } = await refusedHandshake(bed, 'x509-node', {
         serverUri: `coaps://server.example.com:${bed.coapsPort}`,
         securityMode: 2,
         publicKeyOrIdentity: client.certDer,
         serverPublicKey: server.certDer,
         secretKey: client.keyDer,
       })
-      await firstFailure(c)
-      expect((await handshake).alert).toBe(AlertDescription.unknown_ca)
+      expect(error.alert).toBe(AlertDescription.unknown_ca)
       await noRegistrations(bed)
     } finally {
       rogue.cleanup()
@@ -174,23 +193,15 @@ describe('unknown or wrong credentials fail the DTLS handshake: nothing register
     async () => {
       const server = ca!.server('server.example.com', ['DNS:server.example.com'])
       const client = ca!.client('x509-node')
-      bed = await secureBed([{ endpoint: 'x509-node', mode: 'x509' }], {
-        x509: {
-          privateKey: server.keyPem,
-          certificateChain: [server.certPem],
-          trustAnchors: [ca!.root.certPem],
-        },
-      })
-      const handshake = nextHandshakeFailure(bed)
+      bed = await x509Bed(['x509-node'], server)
       // Configuration C.18: C.17 with the URI coaps://server-fail.example.com; the name resolves to the server.
-      const c = start('x509-node', {
+      const { failure, error } = await refusedHandshake(bed, 'x509-node', {
         serverUri: `coaps://server-fail.example.com:${bed.coapsPort}`,
         securityMode: 2,
         publicKeyOrIdentity: client.certDer,
         serverPublicKey: server.certDer,
         secretKey: client.keyDer,
       })
-      const failure = await firstFailure(c)
       // The client says why, at once: its own host-name check failed.
       // COAP_TRANSPORT from the CoAP endpoint (the DTLS send callback), or from
       // TransportContext.unreachable for a request not yet handed to the transport.
@@ -198,7 +209,6 @@ describe('unknown or wrong credentials fail the DTLS handshake: nothing register
       expect(String((failure.error as { cause?: unknown }).cause)).toMatch(
         /the server certificate is not for server-fail\.example\.com/,
       )
-      const error = await handshake
       expect(error.code).toBe('DTLS_ALERT') // received from the client
       expect(error.alert).toBe(AlertDescription.certificate_unknown)
       expect(bed.sessions).toBe(0)
@@ -217,7 +227,7 @@ describe('an identity may use only the endpoint name it is bound to (4.03 Forbid
       secretKey: KEY_A,
     })
     const failure = await firstFailure(thief)
-    expect(String((failure.error as { cause?: unknown }).cause ?? failure.error)).toMatch(/4\.03|Forbidden/i)
+    expect(failureText(failure)).toMatch(/4\.03|Forbidden/i)
     expect(bed.sessions).toBe(1) // the handshake itself succeeded: the identity is known
     await noRegistrations(bed)
     await thief.client.stop({ deregister: false })
@@ -239,19 +249,7 @@ describe('an identity may use only the endpoint name it is bound to (4.03 Forbid
   it.skipIf(noOpenssl)('X.509: a certificate with CN=x509-a registering as x509-b is refused', async () => {
     const server = ca!.server('server.example.com', ['DNS:server.example.com'])
     const clientA = ca!.client('x509-a')
-    bed = await secureBed(
-      [
-        { endpoint: 'x509-a', mode: 'x509' },
-        { endpoint: 'x509-b', mode: 'x509' },
-      ],
-      {
-        x509: {
-          privateKey: server.keyPem,
-          certificateChain: [server.certPem],
-          trustAnchors: [ca!.root.certPem],
-        },
-      },
-    )
+    bed = await x509Bed(['x509-a', 'x509-b'], server)
     const thief = start('x509-b', {
       serverUri: `coaps://server.example.com:${bed.coapsPort}`,
       securityMode: 2,
@@ -260,7 +258,7 @@ describe('an identity may use only the endpoint name it is bound to (4.03 Forbid
       secretKey: clientA.keyDer,
     })
     const failure = await firstFailure(thief)
-    expect(String((failure.error as { cause?: unknown }).cause ?? failure.error)).toMatch(/4\.03|Forbidden/i)
+    expect(failureText(failure)).toMatch(/4\.03|Forbidden/i)
     await noRegistrations(bed)
   })
 
@@ -268,7 +266,7 @@ describe('an identity may use only the endpoint name it is bound to (4.03 Forbid
     bed = await secureBed(PSK_INFOS)
     const plain = start('node-a', { serverUri: `coap://127.0.0.1:${bed.coapPort}`, securityMode: 3 })
     const failure = await firstFailure(plain)
-    expect(String((failure.error as { cause?: unknown }).cause ?? failure.error)).toMatch(/4\.03|Forbidden/i)
+    expect(failureText(failure)).toMatch(/4\.03|Forbidden/i)
     await noRegistrations(bed)
     // A name without security info may still use plain CoAP (allowUnsecured defaults to true).
     const open = start('open-node', { serverUri: `coap://127.0.0.1:${bed.coapPort}`, securityMode: 3 })
