@@ -24,20 +24,13 @@ import {
   transportSymbol,
 } from '@lwm2m/coap'
 import { isResponseError, type Lwm2mNode, type Lwm2mVersion, type ResourceValue } from '@lwm2m/core'
-import {
-  createServer,
-  type Lwm2mServer,
-  type Notification,
-  type Registration,
-  type ServerOptions,
-  type Subscription,
-} from '@lwm2m/server'
+import type { Lwm2mServer, Notification, Registration, ServerOptions, Subscription } from '@lwm2m/server'
 import type { ClientConfiguration, ConfigurationContext } from './configurations/context.js'
-import { recordServerEvents, type ServerEventLog } from './server-events.js'
-import { tapTransport, type WireTap } from './wire.js'
-
-/** The Endpoint Client Name of the client under test (as in `harness.ts`). */
-const ENDPOINT_B = 'ets-client'
+import { advanceClock, untilSettled } from './fake-time.js'
+import { ENDPOINT, START } from './harness.js'
+import type { ServerEventLog } from './server-events.js'
+import { startTappedServer } from './tapped-server.js'
+import type { WireTap } from './wire.js'
 
 /** What a part-B configuration is built from: the context of `harness.ts`, and the bench. */
 export interface BenchContext extends ConfigurationContext {
@@ -69,8 +62,6 @@ export interface BenchOptions<C extends BenchConfiguration> {
   readonly server?: Partial<Omit<ServerOptions, 'endpoints' | 'clock'>>
 }
 
-const START = Date.UTC(2024, 2, 12, 12, 0, 0)
-
 /** Servers and the client under test on one in-memory network with one FakeClock. */
 export class Bench<C extends BenchConfiguration> {
   readonly #endpoints: CoapEndpoint[] = []
@@ -99,17 +90,16 @@ export class Bench<C extends BenchConfiguration> {
     const events: ServerEventLog[] = []
     const uris: string[] = []
     for (let i = 0; i < (options.servers ?? 1); i++) {
-      const wire = tapTransport(network.transport({ address: '127.0.0.1' }), clock)
-      const server = await createServer({
-        endpoints: [wire.transport],
+      const s = await startTappedServer(
+        network.transport({ address: '127.0.0.1' }),
         clock,
-        random: seededRandom(1 + i),
-        ...options.server,
-      })
-      wires.push(wire)
-      servers.push(server)
-      events.push(recordServerEvents(server, clock))
-      uris.push(`coap://127.0.0.1:${server.endpoints[0]!.address().port}`)
+        1 + i,
+        options.server,
+      )
+      wires.push(s.wire)
+      servers.push(s.server)
+      events.push(s.events)
+      uris.push(`coap://127.0.0.1:${s.port}`)
     }
     let seed = 1000
     const context: BenchContext = {
@@ -125,7 +115,7 @@ export class Bench<C extends BenchConfiguration> {
     const bench = new Bench(clock, network, servers, wires, events, uris, config, 5000)
     const wrap = config.wrapTransport ?? ((t: Transport) => t)
     bench.#client = createClient({
-      endpoint: ENDPOINT_B,
+      endpoint: ENDPOINT,
       version: context.version,
       clock,
       random: seededRandom(bench.#seed++),
@@ -142,7 +132,7 @@ export class Bench<C extends BenchConfiguration> {
   }
 
   get endpoint(): string {
-    return ENDPOINT_B
+    return ENDPOINT
   }
 
   /** The first (or only) server. */
@@ -180,7 +170,7 @@ export class Bench<C extends BenchConfiguration> {
 
   /** See {@link untilSettled}. */
   until<T>(promise: Promise<T>, limit?: number): Promise<T> {
-    return untilSettled(this.clock, promise, limit)
+    return untilSettled(this.clock, promise, { limit })
   }
 
   /** See {@link advanceClock}. */
@@ -194,69 +184,6 @@ export class Bench<C extends BenchConfiguration> {
     for (const e of this.#endpoints) await e.close()
     await this.config.close?.()
   }
-}
-
-function turn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
-
-/** Lets the event loop run (datagrams in flight, promise chains) without moving the clock. */
-export async function settle(turns = 40): Promise<void> {
-  for (let i = 0; i < turns; i++) await turn()
-}
-
-/**
- * Waits for `promise`, letting the network and the event loop run and moving the fake
- * clock only when nothing else can happen, and then only to the next timer: the promise
- * settles at the earliest instant it can.
- */
-export async function untilSettled<T>(
-  clock: FakeClock,
-  promise: Promise<T>,
-  limit = 30 * 24 * 3600_000,
-): Promise<T> {
-  let settled = false
-  let value: T | undefined
-  let failure: unknown
-  let failed = false
-  promise.then(
-    (v) => {
-      settled = true
-      value = v
-    },
-    (e) => {
-      settled = true
-      failed = true
-      failure = e
-    },
-  )
-  const end = clock.now() + limit
-  for (;;) {
-    for (let i = 0; i < 40 && !settled; i++) await turn()
-    if (settled) break
-    const next = clock.nextDue()
-    if (next === undefined || next > end) throw new Error(`nothing settled within ${limit} ms of fake time`)
-    await clock.advanceAsync(Math.max(0, next - clock.now()))
-  }
-  if (failed) throw failure
-  return value as T
-}
-
-/**
- * Moves the fake clock by `ms`, timer by timer, letting the event loop and the network run
- * after each one, so that what a timer starts (a notification) arrives at its instant.
- */
-export async function advanceClock(clock: FakeClock, ms: number): Promise<void> {
-  const target = clock.now() + Math.max(0, ms)
-  await settle()
-  for (;;) {
-    const next = clock.nextDue()
-    if (next === undefined || next > target) break
-    await clock.advanceAsync(Math.max(0, next - clock.now()))
-    await settle()
-  }
-  await clock.advanceAsync(Math.max(0, target - clock.now()))
-  await settle()
 }
 
 /** A link that can be cut: datagrams in both directions are lost from `cut()` on (until `restore()`). */

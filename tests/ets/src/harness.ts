@@ -18,10 +18,12 @@ import {
   udp,
 } from '@lwm2m/coap'
 import type { Lwm2mVersion } from '@lwm2m/core'
-import { createServer, type Lwm2mServer, type Registration, type ServerOptions } from '@lwm2m/server'
+import type { Lwm2mServer, Registration, ServerOptions } from '@lwm2m/server'
 import type { AccountSecurity, ClientConfiguration, ConfigurationContext } from './configurations/context.js'
-import { recordServerEvents, type ServerEventLog } from './server-events.js'
-import { tapTransport, type WireTap } from './wire.js'
+import { untilSettled } from './fake-time.js'
+import type { ServerEventLog } from './server-events.js'
+import { startTappedServer } from './tapped-server.js'
+import type { WireTap } from './wire.js'
 
 /** The Endpoint Client Name of the client under test. */
 export const ENDPOINT = 'ets-client'
@@ -107,15 +109,7 @@ export async function startEts<C extends ClientConfiguration>(options: EtsOption
   } else {
     serverTransport = net.serverTransport
   }
-  const wire = tapTransport(serverTransport, clock)
-  const server = await createServer({
-    endpoints: [wire.transport],
-    clock,
-    random: seededRandom(1),
-    ...options.server,
-  })
-  const events = recordServerEvents(server, clock)
-  const port = server.endpoints[0]!.address().port
+  const { server, wire, events, port } = await startTappedServer(serverTransport, clock, 1, options.server)
   const scheme = net.kind === 'secure' ? 'coaps' : 'coap'
   const host = net.kind === 'secure' ? (net.host ?? '127.0.0.1') : '127.0.0.1'
   const serverUri = `${scheme}://${host}:${port}`
@@ -154,39 +148,9 @@ export async function startEts<C extends ClientConfiguration>(options: EtsOption
       ...options.client,
     })
 
-  const until = async <T>(promise: Promise<T>, limit = 30 * 24 * 3600_000): Promise<T> => {
-    let settled = false
-    let value: T | undefined
-    let failure: unknown
-    let failed = false
-    promise.then(
-      (v) => {
-        settled = true
-        value = v
-      },
-      (e) => {
-        settled = true
-        failed = true
-        failure = e
-      },
-    )
-    const end = clock.now() + limit
-    const turn = () => new Promise<void>((r) => setImmediate(r))
-    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
-    while (!settled) {
-      // Let I/O happen first: datagrams in flight, promise chains, (real sockets) the kernel.
-      for (let i = 0; i < 20 && !settled; i++) await turn()
-      for (let i = 0; real && i < 100 && !settled; i++) await sleep(2)
-      if (settled) break
-      const next = clock.nextDue()
-      if (next === undefined || next > end) {
-        throw new Error(`nothing more happened within ${limit} ms of fake time`)
-      }
-      await clock.advanceAsync(Math.max(0, next - clock.now()))
-    }
-    if (failed) throw failure
-    return value as T
-  }
+  // Real sockets: let the kernel deliver before the fake clock moves.
+  const until = <T>(promise: Promise<T>, limit?: number): Promise<T> =>
+    untilSettled(clock, promise, { limit, turns: 20, realIo: real })
 
   const registration = async (): Promise<Registration> => {
     const r = await server.getRegistration(ENDPOINT)
