@@ -58,6 +58,39 @@ function c1WithPortfolio(ctx: ConfigurationContext): C1 & { readonly portfolio: 
 }
 
 /** The Identity values of a Portfolio instance in a composite notification (/16/x/0). */
+/**
+ * Starts an Observe-Composite on `paths`: a FETCH with Observe=0 (RFC 7641 section 2),
+ * answered 2.05. Resolves with the notifications as they arrive (the answer first) and the
+ * answer.
+ */
+async function observeCompositeOn(b: Bench<BenchConfiguration>, paths: readonly string[]) {
+  const sub = b.server.observeComposite(EP, [...paths])
+  const got = collect(sub)
+  const first = await b.until(sub.ready)
+  const fetch = b.wire.last({ dir: 'out', method: 'FETCH', path: '/' })
+  expect(observeOf(fetch.request.message)).toBe(0)
+  expect(codeOf(fetch)).toBe('2.05')
+  return { got, first }
+}
+
+/**
+ * Waits pmax (45 s, with pmin 30 s written): notification number `count` (counting the
+ * answer) has arrived, between pmin and pmax after `previous`. Resolves with it.
+ */
+async function nextPaced(
+  b: Bench<BenchConfiguration>,
+  got: readonly CompositeNotification[],
+  count: number,
+  previous: CompositeNotification,
+): Promise<CompositeNotification> {
+  await b.advance(45_000)
+  expect(got).toHaveLength(count)
+  const n = got[count - 1]!
+  expect(n.receivedAt - previous.receivedAt).toBeGreaterThanOrEqual(30_000)
+  expect(n.receivedAt - previous.receivedAt).toBeLessThanOrEqual(45_000)
+  return n
+}
+
 function identities(node: Lwm2mNode | null | undefined): unknown {
   return plainInstance(node)[0]
 }
@@ -373,30 +406,17 @@ describe('Information Reporting (ETS 1.2 section 6.4)', () => {
       Code.Changed,
     )
     // FETCH Observe=0 on /16/0 and the absent /16/1: 2.05 with /16/0 only.
-    const sub = b.server.observeComposite(EP, ['/16/0', '/16/1'])
-    const got = collect(sub)
-    const first = await b.until(sub.ready)
-    const fetch = b.wire.last({ dir: 'out', method: 'FETCH', path: '/' })
-    expect(observeOf(fetch.request.message)).toBe(0)
-    expect(codeOf(fetch)).toBe('2.05')
+    const { got, first } = await observeCompositeOn(b, ['/16/0', '/16/1'])
     expect(identities(first.nodes.get('/16/0'))).toEqual({ 0: 'aa', 1: 'bb', 2: 'cc', 3: 'dd' })
     expect(first.nodes.get('/16/1') ?? null).toBeNull()
-    await b.advance(45_000)
-    expect(got).toHaveLength(2)
-    const n1 = got[1]!
-    expect(n1.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(30_000)
-    expect(n1.receivedAt - first.receivedAt).toBeLessThanOrEqual(45_000)
+    const n1 = await nextPaced(b, got, 2, first)
     expect(identities(n1.nodes.get('/16/0'))).toEqual({ 0: 'aa', 1: 'bb', 2: 'cc', 3: 'dd' })
     expect(n1.nodes.get('/16/1') ?? null).toBeNull()
     // Create instance 1 with 11, 22, 33, 44. ETS erratum (section 10.1): its values are
     // printed under /16/0/0/x; they belong to /16/1/0/x.
     const created1 = await b.until(b.server.create(EP, '/16/1', { 0: ['11', '22', '33', '44'] }))
     expect(created1.code).toBe(Code.Created)
-    await b.advance(45_000)
-    expect(got).toHaveLength(3)
-    const n2 = got[2]!
-    expect(n2.receivedAt - n1.receivedAt).toBeGreaterThanOrEqual(30_000)
-    expect(n2.receivedAt - n1.receivedAt).toBeLessThanOrEqual(45_000)
+    const n2 = await nextPaced(b, got, 3, n1)
     expect(identities(n2.nodes.get('/16/0'))).toEqual({ 0: 'aa', 1: 'bb', 2: 'cc', 3: 'dd' })
     expect(identities(n2.nodes.get('/16/1'))).toEqual({ 0: '11', 1: '22', 2: '33', 3: '44' })
   })
@@ -412,30 +432,17 @@ describe('Information Reporting (ETS 1.2 section 6.4)', () => {
     expect(await answerCode(b.until(b.server.writeAttributes(EP, '/16/0', { pmin: 30, pmax: 45 })))).toBe(
       Code.Changed,
     )
-    const sub = b.server.observeComposite(EP, ['/16/0', '/16/1'])
-    const got = collect(sub)
-    const first = await b.until(sub.ready)
-    const fetch = b.wire.last({ dir: 'out', method: 'FETCH', path: '/' })
-    expect(observeOf(fetch.request.message)).toBe(0)
-    expect(codeOf(fetch)).toBe('2.05')
+    const { got, first } = await observeCompositeOn(b, ['/16/0', '/16/1'])
     expect(identities(first.nodes.get('/16/0'))).toEqual({ 0: 'aa', 1: 'bb', 2: 'cc', 3: 'dd' })
     expect(identities(first.nodes.get('/16/1'))).toEqual({ 0: '11', 1: '22', 2: '33', 3: '44' })
-    await b.advance(45_000)
-    expect(got).toHaveLength(2)
-    const n1 = got[1]!
-    expect(n1.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(30_000)
-    expect(n1.receivedAt - first.receivedAt).toBeLessThanOrEqual(45_000)
+    const n1 = await nextPaced(b, got, 2, first)
     expect(identities(n1.nodes.get('/16/1'))).toEqual({ 0: '11', 1: '22', 2: '33', 3: '44' })
     // DELETE /16/1: 2.02 Deleted. ETS erratum (section 10.1): the case writes "2.04 Deleted";
     // RFC 7252 section 5.9.1.2 defines 2.02 Deleted.
     const del = await answerCode(b.until(b.server.delete(EP, '/16/1')))
     expect(del).toBe(Code.Deleted)
     expect(codeOf(b.wire.last({ dir: 'out', method: 'DELETE', path: '/16/1' }))).toBe('2.02')
-    await b.advance(45_000)
-    expect(got).toHaveLength(3)
-    const n2 = got[2]!
-    expect(n2.receivedAt - n1.receivedAt).toBeGreaterThanOrEqual(30_000)
-    expect(n2.receivedAt - n1.receivedAt).toBeLessThanOrEqual(45_000)
+    const n2 = await nextPaced(b, got, 3, n1)
     expect(identities(n2.nodes.get('/16/0'))).toEqual({ 0: 'aa', 1: 'bb', 2: 'cc', 3: 'dd' })
     expect(n2.nodes.get('/16/1') ?? null).toBeNull()
   })
@@ -447,12 +454,7 @@ describe('Information Reporting (ETS 1.2 section 6.4)', () => {
     // It also writes "Observe option set to 1" for the Observe-Composite that starts the
     // observation: that is Observe=0 (RFC 7641 section 2).
     const paths = ['/1/0/1', '/3/0']
-    const sub = b.server.observeComposite(EP, paths)
-    const got = collect(sub)
-    const first = await b.until(sub.ready)
-    const fetch = b.wire.last({ dir: 'out', method: 'FETCH', path: '/' })
-    expect(observeOf(fetch.request.message)).toBe(0)
-    expect(codeOf(fetch)).toBe('2.05')
+    const { got, first } = await observeCompositeOn(b, paths)
     // The request carries only those paths; the answer has their values.
     expect([...first.nodes.keys()].sort()).toEqual(paths)
     expect(plainResource(first.nodes.get('/1/0/1'))).toBe(86400)
