@@ -202,3 +202,16 @@ export async function startEts<C extends ClientConfiguration>(options: EtsOption
   if (options.start !== false) await register()
   return ets
 }
+
+/** Runs one case: starts server and client, runs `body`, and closes them however it ends. */
+export async function withEts<C extends ClientConfiguration>(
+  options: EtsOptions<C>,
+  body: (ets: Ets<C>) => Promise<void>,
+): Promise<void> {
+  const ets = await startEts(options)
+  try {
+    await body(ets)
+  } finally {
+    await ets.close()
+  }
+}

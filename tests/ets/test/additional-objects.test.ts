@@ -15,7 +15,7 @@ import { c12 } from '../src/configurations/c12.js'
 import { C15_DATA, c15 } from '../src/configurations/c15.js'
 import { C16_LOG, c16, LogStatus } from '../src/configurations/c16.js'
 import type { ClientConfiguration } from '../src/configurations/context.js'
-import { ENDPOINT, type Ets, startEts } from '../src/harness.js'
+import { ENDPOINT, type Ets, withEts } from '../src/harness.js'
 import { expectPaced } from '../src/pacing.js'
 import { createPortfolioInstance, deleteAllPortfolioInstances } from '../src/procedures/portfolio.js'
 import { tlvEntries } from '../src/tlv.js'
@@ -73,8 +73,7 @@ async function observe(ets: Ets<ClientConfiguration>, path: string) {
 
 describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
   it('LightweightM2M-1.1-int-1200 Cellular (/10) read', async () => {
-    const ets = await startEts({ configuration: c10 })
-    try {
+    await withEts({ configuration: c10 }, async (ets) => {
       const read = await ets.until(ets.server.read(ENDPOINT, '/10/0', { format: TLV }))
       const e = ets.wire.last({ dir: 'out', method: 'GET', path: '/10/0' })
       expect(codeOf(e)).toBe('2.05')
@@ -91,14 +90,11 @@ describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
       // ... and the rate control, which Object 10 1.1 moved to the APN profile (/11/x/26).
       const rate = await ets.until(ets.server.read(ENDPOINT, '/11/0/26'))
       expect(rate.node).toMatchObject({ value: 40 })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-1201 /10 v1.1 read', async () => {
-    const ets = await startEts({ configuration: c11 })
-    try {
+    await withEts({ configuration: c11 }, async (ets) => {
       // Registered with </10>;ver=1.1.
       const register = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
       expect(text(register.request.message)).toContain('</10>;ver=1.1,</10/0>')
@@ -116,14 +112,11 @@ describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
         '/10/0/12': 3,
         '/10/0/13': 1,
       })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-1202 /10 v1.1 set power-saving mode', async () => {
-    const ets = await startEts({ configuration: c11 })
-    try {
+    await withEts({ configuration: c11 }, async (ets) => {
       expect(await discover(ets, '/10')).toBe(DISCOVER_10_V11)
       // "Power Saving Modes" (the ETS's 13) is Supported Power Saving Modes, /10/0/12, in the
       // published object: 3 as C.11 provisions.
@@ -140,14 +133,11 @@ describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
       const active = await ets.until(ets.server.read(ENDPOINT, '/10/0/13'))
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/10/0/13' }))).toBe('2.05')
       expect(active.node).toMatchObject({ value: 2 })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-1203 /10 v1.1 observe power-saving mode', async () => {
-    const ets = await startEts({ configuration: c11 })
-    try {
+    await withEts({ configuration: c11 }, async (ets) => {
       expect(await discover(ets, '/10')).toBe(DISCOVER_10_V11)
       // The ETS's 13 and 14 are the published 12 (supported) and 13 (active) (inventory 10.2).
       await writeAttributes(ets, '/10/0/12', 5, 15)
@@ -175,14 +165,11 @@ describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
       expect(supported.seen.every((n) => (n.node as { value: number }).value === 3)).toBe(true)
       await ets.until(supported.subscription.cancel())
       await ets.until(active.subscription.cancel())
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-1204 /10 observe timers', async () => {
-    const ets = await startEts({ configuration: c10 })
-    try {
+    await withEts({ configuration: c10 }, async (ets) => {
       expect(await discover(ets, '/10')).toBe(DISCOVER_10)
       await writeAttributes(ets, '/10/0/4', 5, 15)
       await writeAttributes(ets, '/10/0/8', 5, 15)
@@ -213,14 +200,11 @@ describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
       const psm = observed[0][0].seen
       expect(psm[psm.length - 1]!.node).toMatchObject({ value: 3600 + 56 })
       for (const [o] of observed) await ets.until(o.subscription.cancel())
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-CONMGMT-1.1-int-1250 APN configuration', async () => {
-    const ets = await startEts({ configuration: c10 })
-    try {
+    await withEts({ configuration: c10 }, async (ets) => {
       const reg = await ets.registration()
       // A second APN profile, inactive.
       let since = ets.wire.mark()
@@ -254,15 +238,12 @@ describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
       expect(codeOf(get)).toBe('2.05')
       expect(contentFormatOf(get.response!.message)).toBe(TLV)
       expect(Object.values(flatValues(read.node, '/10/0/11'))).toContainEqual({ objectId: 11, instanceId: 1 })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-CONMGMT-1.1-int-1350 Bearer Selection', async () => {
     // C.10: /10, one /11, /12 with WLAN off; Bearer Selection (13) supported without instance.
-    const ets = await startEts({ configuration: c10 })
-    try {
+    await withEts({ configuration: c10 }, async (ets) => {
       const reg = await ets.registration()
       const cellular = (await ets.registration()).peer
       // Create /13 with WLAN preferred: 2.01.
@@ -301,32 +282,23 @@ describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
       expect((await ets.registration()).id).toBe(reg.id)
       expect(ets.events.all('registered')).toHaveLength(1)
       expect(ets.events.all('deregistered')).toEqual([])
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-1630 Create Portfolio instance', async () => {
-    const ets = await startEts({ configuration: c12 })
-    try {
+    await withEts({ configuration: c12 }, async (ets) => {
       await createPortfolioInstance(ets)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-1635 Delete all Portfolio instances', async () => {
-    const ets = await startEts({ configuration: c12 })
-    try {
+    await withEts({ configuration: c12 }, async (ets) => {
       await deleteAllPortfolioInstances(ets)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-1900 BinaryAppData /19 observe', async () => {
-    const ets = await startEts({ configuration: c15 })
-    try {
+    await withEts({ configuration: c15 }, async (ets) => {
       // The ETS expects </19>;ver="1.1", but the OMA registry defines Object 19 only as 1.0
       // (inventory 10.1): a 1.0 object needs no ver. Instance 1 (server to client) is listed too.
       expect(await discover(ets, '/19')).toBe('</19>,</19/0>,</19/0/0>;dim=1,</19/1>,</19/1/0>;dim=0')
@@ -352,28 +324,22 @@ describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
       const values = data.seen.map((n) => flatValues(n.node, '/19/0/0')['/19/0/0/0'])
       for (const r of recorded) expect(values).toContainEqual(r)
       await ets.until(data.subscription.cancel())
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-1901 /19 write data', async () => {
-    const ets = await startEts({ configuration: c15 })
-    try {
+    await withEts({ configuration: c15 }, async (ets) => {
       const data = new TextEncoder().encode('{"setpoint":21}')
       expect((await ets.until(ets.server.write(ENDPOINT, '/19/1/0', [data]))).code).toBe(0x44)
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'PUT', path: '/19/1/0' }))).toBe('2.04')
       const read = await ets.until(ets.server.read(ENDPOINT, '/19/1/0'))
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/19/1/0' }))).toBe('2.05')
       expect(flatValues(read.node, '/19/1/0')).toEqual({ '/19/1/0/0': data })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-2000 Event Log LogStart', async () => {
-    const ets = await startEts({ configuration: c16 })
-    try {
+    await withEts({ configuration: c16 }, async (ets) => {
       // The ETS writes "0,100" to LogStart /20/0/4011 and reads it back. In Object 20 (1.0 and
       // 2.1) LogStart is an executable resource (inventory 10.2): a Write or Read of it is 4.05
       // Method Not Allowed (Core TS 1.2 section 6.3), and it is started by Execute.
@@ -405,14 +371,11 @@ describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
       expect((await ets.until(ets.server.read(ENDPOINT, '/20/0/4013'))).node).toMatchObject({
         value: LogStatus.Stopped | LogStatus.ValidData,
       })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-2001 Event Log read', async () => {
-    const ets = await startEts({ configuration: c16 })
-    try {
+    await withEts({ configuration: c16 }, async (ets) => {
       // (The ETS's description of this case is copied from a firmware case, inventory 10.1.)
       const read = await ets.until(ets.server.read(ENDPOINT, '/20/0', { format: TLV }))
       const e = ets.wire.last({ dir: 'out', method: 'GET', path: '/20/0' })
@@ -428,8 +391,6 @@ describe('Additional objects (ETS INT 1.2 section 6.7)', () => {
         '/20/0/4013': LogStatus.Stopped | LogStatus.ValidData,
         '/20/0/4014': C16_LOG,
       })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 })

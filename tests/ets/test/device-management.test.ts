@@ -21,7 +21,7 @@ import { c4 } from '../src/configurations/c04.js'
 import { c6 } from '../src/configurations/c06.js'
 import { C12_IDENTITIES, c12 } from '../src/configurations/c12.js'
 import type { ClientConfiguration } from '../src/configurations/context.js'
-import { ENDPOINT, type Ets, startEts } from '../src/harness.js'
+import { ENDPOINT, type Ets, withEts } from '../src/harness.js'
 import { createPortfolioInstance, deleteAllPortfolioInstances } from '../src/procedures/portfolio.js'
 import { reboot } from '../src/procedures/reboot.js'
 import { restoreWritable } from '../src/procedures/restore-writable.js'
@@ -113,8 +113,7 @@ async function codeOfFailure(p: Promise<unknown>): Promise<number> {
 
 describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', () => {
   it('LightweightM2M-1.1-int-201 Query basic info, plain text', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       for (const [path, value] of [
         ['/3/0/0', DEV_VALUES['/3/0/0']],
         ['/3/0/1', DEV_VALUES['/3/0/1']],
@@ -128,14 +127,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
         expect(text(e.response!.message)).toBe(value)
         expect(read.node).toMatchObject({ kind: 'resource', value })
       }
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-203 Query basic info, TLV', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       const read = await ets.until(ets.server.read(ENDPOINT, '/3/0', { format: TLV }))
       const e = ets.wire.last({ dir: 'out', method: 'GET', path: '/3/0' })
       expect(acceptOf(e.request.message)).toBe(TLV)
@@ -156,14 +152,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       expect(tlvEntries(entries[4]!.value).map((t) => `${t.kind}:${t.id}`)).toEqual(['resourceInstance:0'])
       expect(new TextDecoder().decode(entries[5]!.value)).toBe('U')
       expect(flatValues(read.node, '/3/0')).toEqual(DEV_VALUES)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-204 Query basic info, JSON', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       const read = await ets.until(ets.server.read(ENDPOINT, '/3/0', { format: OMA_JSON }))
       const e = ets.wire.last({ dir: 'out', method: 'GET', path: '/3/0' })
       expect(acceptOf(e.request.message)).toBe(OMA_JSON)
@@ -184,14 +177,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
         { n: '16', sv: 'U' },
       ])
       expect(flatValues(read.node, '/3/0')).toEqual(DEV_VALUES)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-205 Set basic info, plain text', async () => {
-    const ets = await startEts({ configuration: c3 })
-    try {
+    await withEts({ configuration: c3 }, async (ets) => {
       for (const [lifetime, pmin, pmax, disable] of [
         [86400, 101, 1010, 2000],
         [86400, 1, 10, 86400],
@@ -221,14 +211,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       // The second round restored C.3.
       const read = await ets.until(ets.server.read(ENDPOINT, '/1/0', { format: TLV }))
       expect(flatValues(read.node, '/1/0')).toMatchObject(C3_SERVER_VALUES)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-211 Query basic info, CBOR', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       for (const [path, bytes, value] of [
         ['/1/0/0', '01', 1],
         ['/1/0/6', 'f4', false],
@@ -243,14 +230,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
         expect(hex(e.response!.message.payload)).toBe(bytes)
         expect(read.node).toMatchObject({ kind: 'resource', value })
       }
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-212 Set basic info, CBOR', async () => {
-    const ets = await startEts({ configuration: c3 })
-    try {
+    await withEts({ configuration: c3 }, async (ets) => {
       for (const [path, value, bytes] of [
         ['/1/0/2', 101, '1865'],
         ['/1/0/3', 1010, '1903f2'],
@@ -267,23 +251,17 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       const read = await ets.until(ets.server.read(ENDPOINT, '/1/0'))
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/1/0' }))).toBe('2.05')
       expect(flatValues(read.node, '/1/0')).toMatchObject({ '/1/0/2': 101, '/1/0/3': 1010, '/1/0/6': true })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-215 Set basic info, TLV', async () => {
-    const ets = await startEts({ configuration: c3 })
-    try {
+    await withEts({ configuration: c3 }, async (ets) => {
       await writeServerInstanceInTlv(ets)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-220 Set basic info, JSON', async () => {
-    const ets = await startEts({ configuration: c3 })
-    try {
+    await withEts({ configuration: c3 }, async (ets) => {
       const saved = await ets.until(ets.server.read(ENDPOINT, '/1/0', { format: OMA_JSON }))
       let since = ets.wire.mark()
       const written = await ets.until(
@@ -328,14 +306,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       expect(await restoreWritable(ets, '/1/0', saved.node, serverModel, OMA_JSON)).toMatchObject(
         C3_SERVER_VALUES,
       )
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-221 Operations on Security object', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       // The Security object is out of reach of every LwM2M Server (Core TS 1.2 section E.1): 4.01.
       expect(await codeOfFailure(ets.until(ets.server.read(ENDPOINT, '/0')))).toBe(0x81)
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/0' }))).toBe('4.01')
@@ -351,14 +326,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       expect(codeOf(wa)).toBe('4.01')
       // Nothing changed.
       expect(ets.config.security.accounts()[0]!.serverUri).toBe(ets.serverUri)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-222 Read on Object', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       const server = await ets.until(ets.server.read(ENDPOINT, '/1'))
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/1' }))).toBe('2.05')
       expect(server.node.kind).toBe('object')
@@ -378,14 +350,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       if (device.node.kind !== 'object') throw new Error('not an object')
       expect([...device.node.instances.keys()]).toEqual([0])
       expect(flatValues(device.node, '/3')).toEqual(DEV_VALUES)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-223 Read on Object Instance', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       const server = await ets.until(ets.server.read(ENDPOINT, '/1/0'))
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/1/0' }))).toBe('2.05')
       if (server.node.kind !== 'instance') throw new Error('not an instance')
@@ -394,14 +363,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       const device = await ets.until(ets.server.read(ENDPOINT, '/3/0'))
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/3/0' }))).toBe('2.05')
       expect(flatValues(device.node, '/3/0')).toEqual(DEV_VALUES)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-224 Read on Resource', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       for (const [path, value] of [
         ['/1/0/0', 1],
         ['/1/0/1', 86400],
@@ -413,28 +379,22 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
         expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path }))).toBe('2.05')
         expect(read.node).toMatchObject({ kind: 'resource', value })
       }
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-225 Read on Resource Instance', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       ets.config.device.addErrorCode(5)
       ets.config.device.addErrorCode(7)
       const read = await ets.until(ets.server.read(ENDPOINT, '/3/0/11/1'))
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/3/0/11/1' }))).toBe('2.05')
       // Only that instance of Error Code.
       expect(read.node).toEqual({ kind: 'resourceInstance', id: 1, type: 'integer', value: 7 })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-226 Write (partial update) on Object Instance', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       const reg = await ets.registration()
       let since = ets.wire.mark()
       let mark = ets.events.mark()
@@ -468,14 +428,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'POST', path: '/1/0', since }))).toBe('2.04')
       await ets.until(ets.events.next('updated', mark))
       expect((await ets.registration()).lifetime).toBe(86400)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-227 Write (replace) on Resource', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       const reg = await ets.registration()
       // The ETS prints the restoring path as /1/x; it is /1/x/1 (inventory 10.1).
       for (const lifetime of [63, 86400]) {
@@ -491,15 +448,12 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
         expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/1/0/1', since }))).toBe('2.05')
         expect(read.node).toMatchObject({ kind: 'resource', value: lifetime })
       }
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-228 Write on Resource Instance', async () => {
     // C.1 + a Portfolio instance whose Identity (/16/0/0) has four instances: C.12.
-    const ets = await startEts({ configuration: c12 })
-    try {
+    await withEts({ configuration: c12 }, async (ets) => {
       // The ETS says POST; a Write that replaces a resource instance is PUT (inventory 10.1).
       expect((await ets.until(ets.server.write(ENDPOINT, '/16/0/0/1', 'test'))).code).toBe(0x44)
       const put = ets.wire.last({ dir: 'out', method: 'PUT', path: '/16/0/0/1' })
@@ -518,14 +472,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
         '/16/0/0/2': C12_IDENTITIES[2],
         '/16/0/0/3': C12_IDENTITIES[3],
       })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-230 Write-Composite', async () => {
-    const ets = await startEts({ configuration: c12 })
-    try {
+    await withEts({ configuration: c12 }, async (ets) => {
       const reg = await ets.registration()
       const since = ets.wire.mark()
       const mark = ets.events.mark()
@@ -564,9 +515,7 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
         '/16/0/0/2': 'cc',
         '/16/0/0/3': 'dd',
       })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   for (const [id, format, name] of [
@@ -574,8 +523,7 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
     [232, SENML_CBOR, 'SenML CBOR'],
   ] as const) {
     it(`LightweightM2M-1.1-int-${id} Query, ${name}`, async () => {
-      const ets = await startEts({ configuration: c1 })
-      try {
+      await withEts({ configuration: c1 }, async (ets) => {
         // Object, instance, resource and resource-instance level.
         for (const [path, expected] of [
           ['/1', { '/1/0/0': 1, '/1/0/1': 86400, '/1/0/6': false, '/1/0/7': 'U' }],
@@ -596,9 +544,7 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
           const names = senmlNames(e.response!.message.payload, format)
           expect(names).toEqual(expect.arrayContaining(Object.keys(expected)))
         }
-      } finally {
-        await ets.close()
-      }
+      })
     })
   }
 
@@ -607,8 +553,7 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
     [234, SENML_JSON, 'SenML JSON'],
   ] as const) {
     it(`LightweightM2M-1.1-int-${id} Set, ${name}`, async () => {
-      const ets = await startEts({ configuration: c12 })
-      try {
+      await withEts({ configuration: c12 }, async (ets) => {
         const reg = await ets.registration()
         const write = async (
           path: string,
@@ -654,15 +599,12 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
         ).toEqual(['lt=63'])
         const lifetime = await ets.until(ets.server.read(ENDPOINT, '/1/0/1'))
         expect(lifetime.node).toMatchObject({ kind: 'resource', value: 63 })
-      } finally {
-        await ets.close()
-      }
+      })
     })
   }
 
   it('LightweightM2M-1.1-int-235 Read-Composite on root', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       const read = await ets.until(ets.server.readComposite(ENDPOINT, ['/']))
       const e = ets.wire.last({ dir: 'out', method: 'FETCH', path: '/' })
       expect(codeOf(e)).toBe('2.05')
@@ -678,14 +620,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       })
       const objects = new Set(Object.keys(values).map((p) => p.split('/')[1]))
       expect([...objects].sort()).toEqual(['1', '3'])
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-236 Read-Composite, partial presence', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       const paths = ['/1/0', '/1/0/1', '/3/0/11/0', '/3339/0/5522', '/3353/0/6030']
       const read = await ets.until(ets.server.readComposite(ENDPOINT, paths))
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'FETCH', path: '/' }))).toBe('2.05')
@@ -696,23 +635,17 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       expect(
         Object.keys(flatComposite(read.nodes)).every((p) => p.startsWith('/1/0/') || p === '/3/0/11/0'),
       ).toBe(true)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-241 Reboot', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       await reboot(ets)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-256 Write Operation Failure', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       // Short Server ID is read-only: 4.05 (Core TS 1.2 section 6.3.3). The node goes as it is:
       // the server API would refuse to type a value for a read-only resource.
       expect(
@@ -724,14 +657,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       const read = await ets.until(ets.server.read(ENDPOINT, '/1/0/0'))
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/1/0/0' }))).toBe('2.05')
       expect(read.node).toMatchObject({ kind: 'resource', value: 1 })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-257 Write-Composite (Server + Device)', async () => {
-    const ets = await startEts({ configuration: c6 })
-    try {
+    await withEts({ configuration: c6 }, async (ets) => {
       const server = await ets.until(ets.server.read(ENDPOINT, '/1'))
       expect(flatValues(server.node, '/1')).toMatchObject({ '/1/0/2': 1, '/1/0/6': false })
       const device = await ets.until(ets.server.read(ENDPOINT, '/3'))
@@ -764,14 +694,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       expect(flatValues(server2.node, '/1')).toMatchObject({ '/1/0/2': 101, '/1/0/6': true })
       const device2 = await ets.until(ets.server.read(ENDPOINT, '/3'))
       expect(flatValues(device2.node, '/3')['/3/0/13']).toEqual(new Date(0))
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-280 Successful Read-Composite', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       // The ETS asks for the answer in SenML CBOR (112) or SenML JSON (110): SenML CBOR.
       const read = await ets.until(
         ets.server.readComposite(ENDPOINT, ['/3/0/16', '/3/0/11/0', '/1/0'], { format: SENML_CBOR }),
@@ -793,28 +720,22 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       expect(
         Object.keys(values).every((p) => p.startsWith('/1/0/') || p === '/3/0/16' || p === '/3/0/11/0'),
       ).toBe(true)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-281 Partially Successful Read-Composite', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       const read = await ets.until(ets.server.readComposite(ENDPOINT, ['/1/0/1', '/1/0/7', '/1/0/8']))
       const e = ets.wire.last({ dir: 'out', method: 'FETCH', path: '/' })
       expect(codeOf(e)).toBe('2.05')
       // Only /1/0/1 and /1/0/7: the executable /1/0/8 is left out.
       expect(flatComposite(read.nodes)).toEqual({ '/1/0/1': 86400, '/1/0/7': 'U' })
       expect(read.nodes.get('/1/0/8')).toBeNull()
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-260 Discover', async () => {
-    const ets = await startEts({ configuration: c4 })
-    try {
+    await withEts({ configuration: c4 }, async (ets) => {
       // (1) Discover /3. The ETS's list lacks </3/0/0> although C.4 provisions the manufacturer
       // (inventory 10.2), and prints </3/0/11> without dim although Error Code is a multiple
       // resource: Core TS 1.2 section 6.3.2 lists every present resource, with dim on the
@@ -844,14 +765,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
         '/3/0/7',
         '</3/0/7>;dim=2;pmin=10;pmax=200;gt=6;lt=1;st=1,</3/0/7/0>,</3/0/7/1>',
       )
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-261 Write-Attributes on multiple resource', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       await discoverExactly(ets, '/3/0/11', '</3/0/11>;dim=1,</3/0/11/0>')
       await writeAttributesOk(ets, '/3', { pmin: 10, pmax: 200 }, ['pmin=10', 'pmax=200'])
       await writeAttributesOk(ets, '/3/0', { pmax: 320 }, ['pmax=320'])
@@ -868,14 +786,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
         '/3/0/11',
         '</3/0/11>;dim=1;pmin=10;pmax=320,</3/0/11/0>;pmax=100;epmin=1;epmax=20',
       )
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.2-int-264 Discover with depth 1', async () => {
-    const ets = await startEts({ configuration: c4 })
-    try {
+    await withEts({ configuration: c4 }, async (ets) => {
       // The ETS expects </3>;pmin=1;pmax=10 here: the Default Minimum/Maximum Period of C.4's
       // Server instance (/1/0/2, /1/0/3). Those are defaults the client applies to observations,
       // not attributes attached to /3 (Core TS 1.2 section 7.3.2; a Discover reports attached
@@ -883,14 +798,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
       await discoverExactly(ets, '/3', '</3>,</3/0>', 1)
       await writeAttributesOk(ets, '/3/0', { pmax: 200 }, ['pmax=200'])
       await discoverExactly(ets, '/3', '</3>,</3/0>;pmax=200', 1)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.2-int-266 Discover with depth 3', async () => {
-    const ets = await startEts({ configuration: c4 })
-    try {
+    await withEts({ configuration: c4 }, async (ets) => {
       // (1) Depth 2: the object, its instance and resources. Without </3>;pmin=1;pmax=10 (server
       // defaults are not attached attributes, see int-264) and with </3/0/0> and the dim of
       // /3/0/11 (see int-260).
@@ -914,14 +826,11 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
           '</3/0/8>;dim=2,</3/0/8/0>,</3/0/8/1>,</3/0/9>,</3/0/11>;dim=1,</3/0/11/0>,</3/0/16>',
         3,
       )
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-237 Read on Object without Accept', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       for (const [path, expected] of [
         ['/1', { '/1/0/0': 1, '/1/0/1': 86400, '/1/0/6': false, '/1/0/7': 'U' }],
         ['/3', DEV_VALUES],
@@ -939,28 +848,20 @@ describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', (
         if (path === '/3') expect(values).toEqual(expected)
         else expect(values).toMatchObject(expected)
       }
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-270 Create Object Instance', async () => {
     // The ETS gives this case no procedure of its own: its result is int-1630's.
-    const ets = await startEts({ configuration: c12 })
-    try {
+    await withEts({ configuration: c12 }, async (ets) => {
       await createPortfolioInstance(ets)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-290 Delete Object Instance', async () => {
     // The ETS gives this case no procedure of its own: its result is int-1635's.
-    const ets = await startEts({ configuration: c12 })
-    try {
+    await withEts({ configuration: c12 }, async (ets) => {
       await deleteAllPortfolioInstances(ets)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 })

@@ -11,7 +11,7 @@ import { c1 } from '../src/configurations/c01.js'
 import { c3 } from '../src/configurations/c03.js'
 import { c4 } from '../src/configurations/c04.js'
 import { C6_DEVICE, c6 } from '../src/configurations/c06.js'
-import { ENDPOINT, startEts } from '../src/harness.js'
+import { ENDPOINT, withEts } from '../src/harness.js'
 import { observeDevicePower } from '../src/procedures/device-observation.js'
 import { reboot } from '../src/procedures/reboot.js'
 import { restoreWritable } from '../src/procedures/restore-writable.js'
@@ -35,29 +35,22 @@ async function codeOfFailure(p: Promise<unknown>): Promise<number> {
 describe('Server object (ETS INT 1.2 section 6.6, 551-599)', () => {
   it('LightweightM2M-1.1-int-551 Access check to the resources', async () => {
     // The ETS gives this case no procedure of its own: its result is int-215's.
-    const ets = await startEts({ configuration: c3 })
-    try {
+    await withEts({ configuration: c3 }, async (ets) => {
       await writeServerInstanceInTlv(ets)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-556 Update Registration capability', async () => {
     // The ETS gives this case no procedure of its own: its result is int-104's.
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       await registrationUpdateTrigger(ets)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 })
 
 describe('Device object (ETS INT 1.2 section 6.6, 650-699)', () => {
   it('LightweightM2M-1.1-int-651 Device: access to the resources', async () => {
-    const ets = await startEts({ configuration: c6 })
-    try {
+    await withEts({ configuration: c6 }, async (ets) => {
       // The server saves /3/0.
       const saved = await ets.until(ets.server.read(ENDPOINT, '/3/0', { format: TLV }))
       const initial = flatValues(saved.node, '/3/0')
@@ -91,14 +84,11 @@ describe('Device object (ETS INT 1.2 section 6.6, 650-699)', () => {
       // PUT /3/0 with the saved (writable) values: the ETS says "C.3" is restored, although the
       // precondition is C.6 (inventory 10.1): the initial values of C.6 are.
       expect(await restoreWritable(ets, '/3/0', saved.node, deviceModel, TLV)).toEqual(initial)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-652 Query firmware version', async () => {
-    const ets = await startEts({ configuration: c6 })
-    try {
+    await withEts({ configuration: c6 }, async (ets) => {
       const read = await ets.until(ets.server.read(ENDPOINT, '/3/0/3', { format: null }))
       const e = ets.wire.last({ dir: 'out', method: 'GET', path: '/3/0/3' })
       expect(codeOf(e)).toBe('2.05')
@@ -106,34 +96,25 @@ describe('Device object (ETS INT 1.2 section 6.6, 650-699)', () => {
       expect(contentFormatOf(e.response!.message)).toBe(read.contentFormat)
       expect(read.contentFormat).toBeDefined()
       expect(read.node).toMatchObject({ kind: 'resource', id: 3, value: '1.0' })
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-655 Reboot capability', async () => {
     // The ETS gives this case no procedure of its own: its result is int-241's.
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       await reboot(ets)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-660 Basic observation of Device', async () => {
     // The ETS gives this case no procedure of its own: its result is int-301's.
-    const ets = await startEts({ configuration: c4 })
-    try {
+    await withEts({ configuration: c4 }, async (ets) => {
       await observeDevicePower(ets)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-680 Device: Create instance', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       // Device is a single-instance object: Create is not allowed (Core TS 1.2 section 6.3.6), 4.05.
       const code = await codeOfFailure(
         ets.until(
@@ -145,20 +126,15 @@ describe('Device object (ETS INT 1.2 section 6.6, 650-699)', () => {
       expect(code).toBe(0x85)
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'POST', path: '/3' }))).toBe('4.05')
       expect(ets.config.device.instances()).toEqual([0])
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-685 Device: Delete instance', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       expect(await codeOfFailure(ets.until(ets.server.delete(ENDPOINT, '/3/0')))).toBe(0x85)
       expect(codeOf(ets.wire.last({ dir: 'out', method: 'DELETE', path: '/3/0' }))).toBe('4.05')
       expect(ets.config.device.instances()).toEqual([0])
       expect((await ets.until(ets.server.read(ENDPOINT, '/3/0/0'))).code).toBe(0x45)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 })

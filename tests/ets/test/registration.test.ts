@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { c1 } from '../src/configurations/c01.js'
 import { c3 } from '../src/configurations/c03.js'
 import { c5 } from '../src/configurations/c05.js'
-import { ENDPOINT, startEts } from '../src/harness.js'
+import { ENDPOINT, withEts } from '../src/harness.js'
 import { registrationUpdateTrigger } from '../src/procedures/update-trigger.js'
 import { codeOf, contentFormatOf, locationPath, text, uriQuery } from '../src/wire.js'
 
@@ -30,8 +30,7 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
   })
 
   async function initialRegistration(kind: 'memory' | 'udp'): Promise<void> {
-    const ets = await startEts({ configuration: c1, network: { kind } })
-    try {
+    await withEts({ configuration: c1, network: { kind } }, async (ets) => {
       const { request, response } = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
       const query = uriQuery(request.message)
       // ep (optional in 1.1+, we send it), lt = /1/0/1, b = U, no sms (the client has no MSISDN).
@@ -57,14 +56,11 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
       expect([...reg.objectLinks.keys()]).toEqual([1, 3])
       expect(reg.objectLinks.get(1)?.instances).toEqual([0])
       expect(reg.objectLinks.get(3)?.instances).toEqual([0])
-    } finally {
-      await ets.close()
-    }
+    })
   }
 
   it('LightweightM2M-1.1-int-102 Registration Update', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       const reg = await ets.registration()
       const mark = ets.events.mark()
       const written = await ets.until(ets.server.write(ENDPOINT, '/1/0/1', 20))
@@ -91,14 +87,11 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
       const expired = await ets.until(ets.events.next('expired', ets.events.mark()))
       expect(expired.at - last).toBe(20_000)
       expect(await ets.server.getRegistration(ENDPOINT)).toBeUndefined()
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-103 Deregistration', async () => {
-    const ets = await startEts({ configuration: c3 })
-    try {
+    await withEts({ configuration: c3 }, async (ets) => {
       const reg = await ets.registration()
       const mark = ets.events.mark()
       expect((await ets.until(ets.server.execute(ENDPOINT, '/1/0/4'))).code).toBe(0x44)
@@ -108,23 +101,17 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
       expect(codeOf(deregister)).toBe('2.02')
       expect(gone.args[0].id).toBe(reg.id)
       expect(await ets.server.getRegistration(ENDPOINT)).toBeUndefined()
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-104 Registration Update Trigger', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       await registrationUpdateTrigger(ets)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-105 Discarded Register Update', async () => {
-    const ets = await startEts({ configuration: c1 })
-    try {
+    await withEts({ configuration: c1 }, async (ets) => {
       const reg = await ets.registration()
       // A short lifetime: the ETS text says POST, but a Write of a resource is PUT (inventory 10.1,
       // Core TS 1.2 section 6.3.3: "Replace" = PUT).
@@ -156,14 +143,11 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
       expect(announced(text(register.request.message))).toEqual(['/1/0', '/3/0'])
       expect(codeOf(register)).toBe('2.01')
       expect(again.args[0].id).not.toBe(reg.id)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-107 Extending the lifetime', async () => {
-    const ets = await startEts({ configuration: c1, start: false })
-    try {
+    await withEts({ configuration: c1, start: false }, async (ets) => {
       // Binding U, lifetime 60.
       ets.config.server.set(0, 1, 60)
       const reg = await ets.register()
@@ -187,14 +171,11 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
       const next = await ets.until(ets.events.next('updated', ets.events.mark()))
       expect(next.at - extended.at).toBeLessThan(120_000)
       expect(ets.events.all('expired')).toEqual([])
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-108 Turn on Queue Mode', async () => {
-    const ets = await startEts({ configuration: c1, client: { queueMode: true } })
-    try {
+    await withEts({ configuration: c1, client: { queueMode: true } }, async (ets) => {
       const register = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
       const query = uriQuery(register.request.message)
       // LwM2M 1.1+: the binding stays U and queue mode is the Q parameter (Core TS 1.2 section 6.2.1).
@@ -203,15 +184,12 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
       const reg = await ets.registration()
       expect(reg.queueMode).toBe(true)
       expect(reg.binding.transports).toEqual(['U'])
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.1-int-109 Behaviour in Queue Mode', async () => {
     // MAX_TRANSMIT_WAIT 93 s on both sides: the RFC 7252 defaults of both, the awake time of both.
-    const ets = await startEts({ configuration: c1, client: { queueMode: true } })
-    try {
+    await withEts({ configuration: c1, client: { queueMode: true } }, async (ets) => {
       const reg = await ets.registration()
       expect(codeOf(ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' }))).toBe('2.01')
       // Lifetime 240 (the ETS says POST; a resource Write is PUT: inventory 10.1).
@@ -245,9 +223,7 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
       )
       expect(node).toMatchObject({ kind: 'resource', id: 1, value: 240 })
       expect(ets.events.all('updated').length).toBeGreaterThanOrEqual(2)
-    } finally {
-      await ets.close()
-    }
+    })
   })
 
   it('LightweightM2M-1.2-int-110 Registration using Profile ID', async () => {
@@ -255,61 +231,61 @@ describe('Registration interface (ETS INT 1.2 section 6.2)', () => {
     // (/1/0 and /3/0) as 6:27354b9a. The ID is provisioned on both sides: the ETS gives the value,
     // not the octets it hashes, and no serialization of the C.1 list we tried hashes to it.
     const profile = registrationProfile('6:27354b9a', '</1/0>,</3/0>')
-    const ets = await startEts({
-      configuration: c1,
-      client: { profiles: [profile] },
-      server: { profiles: [profile] },
-    })
-    try {
-      const { request, response } = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
-      const query = uriQuery(request.message)
-      expect(query).toEqual(
-        expect.arrayContaining([`ep=${ENDPOINT}`, 'lt=86400', 'lwm2m=1.2', 'b=U', 'pid=6:27354b9a']),
-      )
-      // No object list: the payload has only the root link with the formats (ct=), no object.
-      const payload = text(request.message)
-      expect(parseRegistrationLinks(payload).objects.size).toBe(0)
-      expect(payload).not.toMatch(/<\/[0-9]/)
-      expect(codeOf(response)).toBe('2.01')
-      // The server knows the client's objects from the profile.
-      const reg = await ets.registration()
-      expect(reg.profileIds).toEqual(['6:27354b9a'])
-      expect([...reg.objectLinks.keys()]).toEqual([1, 3])
-      expect(reg.objectLinks.get(3)?.instances).toEqual([0])
-      const read = await ets.until(ets.server.read(ENDPOINT, '/3/0/0'))
-      expect(read.node).toMatchObject({ value: 'Open Mobile Alliance' })
-    } finally {
-      await ets.close()
-    }
+    await withEts(
+      {
+        configuration: c1,
+        client: { profiles: [profile] },
+        server: { profiles: [profile] },
+      },
+      async (ets) => {
+        const { request, response } = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
+        const query = uriQuery(request.message)
+        expect(query).toEqual(
+          expect.arrayContaining([`ep=${ENDPOINT}`, 'lt=86400', 'lwm2m=1.2', 'b=U', 'pid=6:27354b9a']),
+        )
+        // No object list: the payload has only the root link with the formats (ct=), no object.
+        const payload = text(request.message)
+        expect(parseRegistrationLinks(payload).objects.size).toBe(0)
+        expect(payload).not.toMatch(/<\/[0-9]/)
+        expect(codeOf(response)).toBe('2.01')
+        // The server knows the client's objects from the profile.
+        const reg = await ets.registration()
+        expect(reg.profileIds).toEqual(['6:27354b9a'])
+        expect([...reg.objectLinks.keys()]).toEqual([1, 3])
+        expect(reg.objectLinks.get(3)?.instances).toEqual([0])
+        const read = await ets.until(ets.server.read(ENDPOINT, '/3/0/0'))
+        expect(read.node).toMatchObject({ value: 'Open Mobile Alliance' })
+      },
+    )
   })
 
   it('LightweightM2M-1.2-int-111 Profile ID + Object List', async () => {
     // C.5 (C.1 + Connectivity Monitoring /4/0); the server knows the C.1 profile (see int-110).
     const profile = registrationProfile('6:27354b9a', '</1/0>,</3/0>')
-    const ets = await startEts({
-      configuration: c5,
-      client: { profiles: [profile] },
-      server: { profiles: [profile] },
-    })
-    try {
-      const { request, response } = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
-      expect(uriQuery(request.message)).toEqual(
-        expect.arrayContaining(['lwm2m=1.2', 'lt=86400', 'pid=6:27354b9a']),
-      )
-      // The payload lists only what the profile lacks: </4/0>. (The ETS prints the query and the
-      // payload as one string, <lwm2m=1.2;lt=86400;pid=6:27354b9a,/4/0> (inventory 10.1).)
-      const payload = text(request.message)
-      expect(announced(payload)).toEqual(['/4/0'])
-      expect(payload.endsWith(',</4/0>')).toBe(true)
-      expect(codeOf(response)).toBe('2.01')
-      // The server merges both lists.
-      const reg = await ets.registration()
-      expect([...reg.objectLinks.keys()]).toEqual([1, 3, 4])
-      expect([...reg.objectLinks.values()].map((o) => o.instances)).toEqual([[0], [0], [0]])
-      const read = await ets.until(ets.server.read(ENDPOINT, '/4/0/0'))
-      expect(read.node).toMatchObject({ kind: 'resource', id: 0 })
-    } finally {
-      await ets.close()
-    }
+    await withEts(
+      {
+        configuration: c5,
+        client: { profiles: [profile] },
+        server: { profiles: [profile] },
+      },
+      async (ets) => {
+        const { request, response } = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
+        expect(uriQuery(request.message)).toEqual(
+          expect.arrayContaining(['lwm2m=1.2', 'lt=86400', 'pid=6:27354b9a']),
+        )
+        // The payload lists only what the profile lacks: </4/0>. (The ETS prints the query and the
+        // payload as one string, <lwm2m=1.2;lt=86400;pid=6:27354b9a,/4/0> (inventory 10.1).)
+        const payload = text(request.message)
+        expect(announced(payload)).toEqual(['/4/0'])
+        expect(payload.endsWith(',</4/0>')).toBe(true)
+        expect(codeOf(response)).toBe('2.01')
+        // The server merges both lists.
+        const reg = await ets.registration()
+        expect([...reg.objectLinks.keys()]).toEqual([1, 3, 4])
+        expect([...reg.objectLinks.values()].map((o) => o.instances)).toEqual([[0], [0], [0]])
+        const read = await ets.until(ets.server.read(ENDPOINT, '/4/0/0'))
+        expect(read.node).toMatchObject({ kind: 'resource', id: 0 })
+      },
+    )
   })
 })

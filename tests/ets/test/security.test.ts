@@ -16,7 +16,7 @@ import type {
   ClientConfiguration,
   ConfigurationContext,
 } from '../src/configurations/context.js'
-import { ENDPOINT, type EtsOptions, START, startEts } from '../src/harness.js'
+import { ENDPOINT, type EtsOptions, START, withEts } from '../src/harness.js'
 import { makeEtsPki } from '../src/pki.js'
 import { tlvEntries } from '../src/tlv.js'
 import { flatValues } from '../src/values.js'
@@ -49,36 +49,34 @@ describe('Security (ETS INT 1.2 section 6.5)', () => {
   it('LightweightM2M-1.1-int-401 UDP DTLS, PSK', async () => {
     const identity = 'ets-client-identity'
     const key = randomBytes(16)
-    const ets = await startEts(
+    await withEts(
       overDtls(c1, [{ endpoint: ENDPOINT, mode: 'psk', identity, key }], { mode: 'psk', identity, key }),
+      async (ets) => {
+        // The DTLS-PSK handshake, then Register over it: 2.01.
+        const register = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
+        expect(uriQuery(register.request.message)).toContain(`ep=${ENDPOINT}`)
+        expect(codeOf(register)).toBe('2.01')
+        const reg = await ets.registration()
+        expect(reg.scheme).toBe('coaps')
+        expect(reg.peer.identity).toEqual({ mode: 'psk', identity })
+        // GET /3/0 in TLV (as int-203): 2.05.
+        const read = await ets.until(ets.server.read(ENDPOINT, '/3/0', { format: TLV }))
+        const get = ets.wire.last({ dir: 'out', method: 'GET', path: '/3/0' })
+        expect(codeOf(get)).toBe('2.05')
+        expect(contentFormatOf(get.response!.message)).toBe(TLV)
+        expect(tlvEntries(get.response!.message.payload).map((t) => t.id)).toEqual([0, 1, 2, 3, 11, 16])
+        expect(flatValues(read.node, '/3/0')).toMatchObject({
+          '/3/0/0': 'Open Mobile Alliance',
+          '/3/0/16': 'U',
+        })
+      },
     )
-    try {
-      // The DTLS-PSK handshake, then Register over it: 2.01.
-      const register = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
-      expect(uriQuery(register.request.message)).toContain(`ep=${ENDPOINT}`)
-      expect(codeOf(register)).toBe('2.01')
-      const reg = await ets.registration()
-      expect(reg.scheme).toBe('coaps')
-      expect(reg.peer.identity).toEqual({ mode: 'psk', identity })
-      // GET /3/0 in TLV (as int-203): 2.05.
-      const read = await ets.until(ets.server.read(ENDPOINT, '/3/0', { format: TLV }))
-      const get = ets.wire.last({ dir: 'out', method: 'GET', path: '/3/0' })
-      expect(codeOf(get)).toBe('2.05')
-      expect(contentFormatOf(get.response!.message)).toBe(TLV)
-      expect(tlvEntries(get.response!.message.payload).map((t) => t.id)).toEqual([0, 1, 2, 3, 11, 16])
-      expect(flatValues(read.node, '/3/0')).toMatchObject({
-        '/3/0/0': 'Open Mobile Alliance',
-        '/3/0/16': 'U',
-      })
-    } finally {
-      await ets.close()
-    }
   })
 
   it('LightweightM2M-1.1-int-402 UDP DTLS, certificate', async () => {
     // The client's DTLS runs on the fake clock, the server's on the real one: valid at both.
     const pki = makeEtsPki(ENDPOINT, 'server.example.com', [START, Date.now()])
-    const ets = await startEts(
+    await withEts(
       overDtls(
         c17,
         [{ endpoint: ENDPOINT, mode: 'x509' }],
@@ -97,20 +95,18 @@ describe('Security (ETS INT 1.2 section 6.5)', () => {
         },
         'server.example.com',
       ),
+      async (ets) => {
+        expect(ets.serverUri).toMatch(/^coaps:\/\/server\.example\.com:\d+$/)
+        const register = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
+        expect(codeOf(register)).toBe('2.01')
+        const reg = await ets.registration()
+        expect(reg.scheme).toBe('coaps')
+        expect(reg.peer.identity).toMatchObject({ mode: 'x509', subject: `CN=${ENDPOINT}` })
+        const read = await ets.until(ets.server.read(ENDPOINT, '/3/0', { format: TLV }))
+        expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/3/0' }))).toBe('2.05')
+        expect(flatValues(read.node, '/3/0')).toMatchObject({ '/3/0/0': 'Open Mobile Alliance' })
+      },
     )
-    try {
-      expect(ets.serverUri).toMatch(/^coaps:\/\/server\.example\.com:\d+$/)
-      const register = ets.wire.last({ dir: 'in', method: 'POST', path: '/rd' })
-      expect(codeOf(register)).toBe('2.01')
-      const reg = await ets.registration()
-      expect(reg.scheme).toBe('coaps')
-      expect(reg.peer.identity).toMatchObject({ mode: 'x509', subject: `CN=${ENDPOINT}` })
-      const read = await ets.until(ets.server.read(ENDPOINT, '/3/0', { format: TLV }))
-      expect(codeOf(ets.wire.last({ dir: 'out', method: 'GET', path: '/3/0' }))).toBe('2.05')
-      expect(flatValues(read.node, '/3/0')).toMatchObject({ '/3/0/0': 'Open Mobile Alliance' })
-    } finally {
-      await ets.close()
-    }
   })
 
   it('LightweightM2M-1.1-int-403 Certificate, server identity mismatch', async () => {
@@ -118,42 +114,42 @@ describe('Security (ETS INT 1.2 section 6.5)', () => {
     const pki = makeEtsPki(ENDPOINT, 'server.example.com', [START, Date.now()])
     // C.18: C.17 with coaps://server-fail.example.com, which resolves to the same server; the
     // server presents its certificate for server.example.com.
-    const ets = await startEts({
-      ...overDtls(
-        c17,
-        [{ endpoint: ENDPOINT, mode: 'x509' }],
-        {
-          mode: 'x509',
-          certificate: pki.client.certDer,
-          privateKey: pki.client.keyDer,
-          serverCertificate: pki.server.certDer,
-        },
-        {
-          x509: {
-            privateKey: pki.server.keyPem,
-            certificateChain: [pki.server.certPem],
-            trustAnchors: [pki.ca.certPem],
+    await withEts(
+      {
+        ...overDtls(
+          c17,
+          [{ endpoint: ENDPOINT, mode: 'x509' }],
+          {
+            mode: 'x509',
+            certificate: pki.client.certDer,
+            privateKey: pki.client.keyDer,
+            serverCertificate: pki.server.certDer,
           },
-        },
-        'server-fail.example.com',
-      ),
-      start: false,
-    })
-    try {
-      const failed = ets.client.once('registrationFailed')
-      await ets.client.start()
-      const { error } = await ets.until(failed)
-      // The handshake fails: the client checks the host name against the certificate.
-      expect(String(error)).toMatch(/the server certificate is not for server-fail\.example\.com/)
-      // The client ends the handshake with certificate_unknown (46, RFC 5246 section 7.2.2) after
-      // the server presented its certificate for server.example.com.
-      const cause = (error as Error).cause
-      expect(DtlsError.isInstance(cause)).toBe(true)
-      expect(cause).toMatchObject({ code: 'DTLS_HANDSHAKE_FAILED', alert: 46, received: false })
-      expect(ets.wire.exchanges({ dir: 'in', method: 'POST', path: '/rd' })).toEqual([])
-      expect(await ets.server.getRegistration(ENDPOINT)).toBeUndefined()
-    } finally {
-      await ets.close()
-    }
+          {
+            x509: {
+              privateKey: pki.server.keyPem,
+              certificateChain: [pki.server.certPem],
+              trustAnchors: [pki.ca.certPem],
+            },
+          },
+          'server-fail.example.com',
+        ),
+        start: false,
+      },
+      async (ets) => {
+        const failed = ets.client.once('registrationFailed')
+        await ets.client.start()
+        const { error } = await ets.until(failed)
+        // The handshake fails: the client checks the host name against the certificate.
+        expect(String(error)).toMatch(/the server certificate is not for server-fail\.example\.com/)
+        // The client ends the handshake with certificate_unknown (46, RFC 5246 section 7.2.2) after
+        // the server presented its certificate for server.example.com.
+        const cause = (error as Error).cause
+        expect(DtlsError.isInstance(cause)).toBe(true)
+        expect(cause).toMatchObject({ code: 'DTLS_HANDSHAKE_FAILED', alert: 46, received: false })
+        expect(ets.wire.exchanges({ dir: 'in', method: 'POST', path: '/rd' })).toEqual([])
+        expect(await ets.server.getRegistration(ENDPOINT)).toBeUndefined()
+      },
+    )
   })
 })
