@@ -23,7 +23,7 @@ import {
   type Transport,
   transportSymbol,
 } from '@lwm2m/coap'
-import { isResponseError, type Lwm2mNode, type Lwm2mVersion, type ResourceValue } from '@lwm2m/core'
+import type { Lwm2mNode, Lwm2mVersion, ResourceValue } from '@lwm2m/core'
 import type { Lwm2mServer, Notification, Registration, ServerOptions, Subscription } from '@lwm2m/server'
 import type { ClientConfiguration, ConfigurationContext } from './configurations/context.js'
 import { advanceClock, untilSettled } from './fake-time.js'
@@ -31,6 +31,8 @@ import { ENDPOINT, START } from './harness.js'
 import type { ServerEventLog } from './server-events.js'
 import { startTappedServer } from './tapped-server.js'
 import type { WireTap } from './wire.js'
+
+export { answerCode } from './answer-code.js'
 
 /** What a part-B configuration is built from: the context of `harness.ts`, and the bench. */
 export interface BenchContext extends ConfigurationContext {
@@ -235,19 +237,6 @@ export function collect<N extends Notification>(subscription: Subscription<N>): 
   const out: N[] = []
   subscription.on('notification', (n) => out.push(n))
   return out
-}
-
-/**
- * The CoAP code an operation was answered with: the result's `code`, or the `coapCode` of
- * the Lwm2mResponseError an error answer rejects with (anything else is rethrown).
- */
-export async function answerCode(operation: Promise<{ readonly code: number }>): Promise<number> {
-  try {
-    return (await operation).code
-  } catch (error) {
-    if (isResponseError(error)) return error.coapCode
-    throw error
-  }
 }
 
 /** A plain value of a resource: the value, or the instances by id for a multiple resource. */

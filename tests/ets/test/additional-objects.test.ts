@@ -6,9 +6,10 @@
  * publishes (Object 10 1.1, Object 20), the tests follow the published objects (inventory 10.2).
  */
 import { ContentFormat } from '@lwm2m/coap'
-import { isResponseError, singleResource } from '@lwm2m/core'
+import { singleResource } from '@lwm2m/core'
 import type { NodeNotification } from '@lwm2m/server'
 import { describe, expect, it } from 'vitest'
+import { codeOfFailure } from '../src/answer-code.js'
 import { Bearer, C10_CELLULAR, c10 } from '../src/configurations/c10.js'
 import { c11 } from '../src/configurations/c11.js'
 import { c12 } from '../src/configurations/c12.js'
@@ -28,16 +29,6 @@ const TLV = ContentFormat.LWM2M_TLV
 const DISCOVER_10 = '</10>;ver=1.1,</10/0>,</10/0/4>,</10/0/5>,</10/0/8>,</10/0/9>,</10/0/11>;dim=1'
 /** ... and of C.11, with Supported (12) and Active (13) Power Saving Modes. */
 const DISCOVER_10_V11 = `${DISCOVER_10},</10/0/12>,</10/0/13>`
-
-async function codeOfFailure(p: Promise<unknown>): Promise<number> {
-  try {
-    await p
-  } catch (error) {
-    if (isResponseError(error)) return error.coapCode
-    throw error
-  }
-  throw new Error('the operation succeeded')
-}
 
 async function discover(ets: Ets<ClientConfiguration>, path: string): Promise<string> {
   const since = ets.wire.mark()

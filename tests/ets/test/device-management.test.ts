@@ -9,12 +9,12 @@ import {
   type AttributeChanges,
   createCodecRegistry,
   defaultCodecs,
-  isResponseError,
   NO_MODELS,
   singleResource,
 } from '@lwm2m/core'
 import { serverModel } from '@lwm2m/objects'
 import { describe, expect, it } from 'vitest'
+import { codeOfFailure } from '../src/answer-code.js'
 import { c1 } from '../src/configurations/c01.js'
 import { C3_SERVER_VALUES, c3 } from '../src/configurations/c03.js'
 import { c4 } from '../src/configurations/c04.js'
@@ -98,17 +98,6 @@ async function writeAttributesOk(
   expect(uriQuery(e.request.message).sort()).toEqual([...query].sort())
   expect(e.request.message.payload.length).toBe(0)
   expect(codeOf(e)).toBe('2.04')
-}
-
-/** The CoAP code of a rejected operation. */
-async function codeOfFailure(p: Promise<unknown>): Promise<number> {
-  try {
-    await p
-  } catch (error) {
-    if (isResponseError(error)) return error.coapCode
-    throw error
-  }
-  throw new Error('the operation succeeded')
 }
 
 describe('Device Management and Service Enablement (ETS INT 1.2 section 6.3)', () => {

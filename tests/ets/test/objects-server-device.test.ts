@@ -4,9 +4,10 @@
  * 241, 660 = 301) run that procedure; placeholders are listed in the README.
  */
 import { ContentFormat } from '@lwm2m/coap'
-import { isResponseError, singleResource } from '@lwm2m/core'
+import { singleResource } from '@lwm2m/core'
 import { deviceModel } from '@lwm2m/objects'
 import { describe, expect, it } from 'vitest'
+import { codeOfFailure } from '../src/answer-code.js'
 import { c1 } from '../src/configurations/c01.js'
 import { c3 } from '../src/configurations/c03.js'
 import { c4 } from '../src/configurations/c04.js'
@@ -21,16 +22,6 @@ import { flatValues } from '../src/values.js'
 import { codeOf, contentFormatOf, hex } from '../src/wire.js'
 
 const TLV = ContentFormat.LWM2M_TLV
-
-async function codeOfFailure(p: Promise<unknown>): Promise<number> {
-  try {
-    await p
-  } catch (error) {
-    if (isResponseError(error)) return error.coapCode
-    throw error
-  }
-  throw new Error('the operation succeeded')
-}
 
 describe('Server object (ETS INT 1.2 section 6.6, 551-599)', () => {
   it('LightweightM2M-1.1-int-551 Access check to the resources', async () => {
