@@ -19,6 +19,29 @@ function run(command: string, args: readonly string[]): Promise<string> {
   })
 }
 
+/**
+ * A Register by coap-client over DTLS-PSK: POST `uri` with the object links `links`, as PSK
+ * identity `identity` with KEY, waiting at most `wait` s (-B); verbose (-v 7) so that the
+ * answer's code and options are in the output.
+ */
+function pskRegister(tool: string, identity: string, uri: string, links: string, wait = 10): Promise<string> {
+  return run(tool, [
+    '-v',
+    '7',
+    '-B',
+    String(wait),
+    '-u',
+    identity,
+    '-k',
+    KEY_TEXT,
+    '-m',
+    'post',
+    uri,
+    '-e',
+    links,
+  ])
+}
+
 let bed: SecureBed | undefined
 afterEach(async () => {
   await bed?.close()
@@ -34,21 +57,12 @@ describe.each(['coap-client-openssl', 'coap-client-gnutls'])(
       'Register under its own endpoint name: 2.01 Created with Location-Path rd/<id>',
       async () => {
         bed = await secureBed([{ endpoint: 'libcoap-node', mode: 'psk', identity: 'libcoap', key: KEY }])
-        const out = await run(tool, [
-          '-v',
-          '7',
-          '-B',
-          '10',
-          '-u',
+        const out = await pskRegister(
+          tool,
           'libcoap',
-          '-k',
-          KEY_TEXT,
-          '-m',
-          'post',
           `coaps://127.0.0.1:${bed.coapsPort}/rd?ep=libcoap-node&lt=60&lwm2m=1.1&b=U`,
-          '-e',
           '</3/0>,</1/0>',
-        ])
+        )
         const answer =
           /c:2\.01 i:\w+ \{[0-9a-f]*\} \[ Location-Path:rd, Location-Path:([A-Za-z0-9_-]+) \]/.exec(out)
         expect(answer, out).not.toBeNull()
@@ -65,21 +79,12 @@ describe.each(['coap-client-openssl', 'coap-client-gnutls'])(
         { endpoint: 'libcoap-node', mode: 'psk', identity: 'libcoap', key: KEY },
         { endpoint: 'someone-else', mode: 'psk', identity: 'other', key: KEY },
       ])
-      const out = await run(tool, [
-        '-v',
-        '7',
-        '-B',
-        '10',
-        '-u',
+      const out = await pskRegister(
+        tool,
         'libcoap',
-        '-k',
-        KEY_TEXT,
-        '-m',
-        'post',
         `coaps://127.0.0.1:${bed.coapsPort}/rd?ep=someone-else&lt=60`,
-        '-e',
         '</3/0>',
-      ])
+      )
       expect(out).toMatch(/c:4\.03/)
       expect(out).toMatch(/may not use endpoint someone-else/)
       expect(await bed.server.registrationStore.size()).toBe(0)
@@ -91,21 +96,13 @@ describe.each(['coap-client-openssl', 'coap-client-gnutls'])(
         bed = await secureBed([{ endpoint: 'libcoap-node', mode: 'psk', identity: 'libcoap', key: KEY }])
         let failed = 0
         bed.dtls.on('handshakeFailed', () => failed++)
-        const out = await run(tool, [
-          '-v',
-          '7',
-          '-B',
-          '5',
-          '-u',
+        const out = await pskRegister(
+          tool,
           'intruder',
-          '-k',
-          KEY_TEXT,
-          '-m',
-          'post',
           `coaps://127.0.0.1:${bed.coapsPort}/rd?ep=libcoap-node&lt=60`,
-          '-e',
           '</3/0>',
-        ])
+          5,
+        )
         expect(out).not.toMatch(/c:2\.01/)
         expect(failed).toBeGreaterThan(0)
         expect(bed.sessions).toBe(0)
