@@ -8,10 +8,10 @@ import { connectivityMonitoringModel } from '@lwm2m/objects'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type C5, C5_CONNECTIVITY, c5 } from '../src/configurations/c05.js'
 import { type C9, c9, IPV4_UDP_OVERHEAD } from '../src/configurations/c09.js'
+import { ENDPOINT as EP } from '../src/harness.js'
 import { answerCode, Bench, type BenchConfiguration, collect, plainInstance } from '../src/harness-b.js'
 import { codeOf, contentFormatOf, observeOf } from '../src/wire.js'
 
-const EP = 'ets-client'
 let bench: Bench<BenchConfiguration> | undefined
 
 afterEach(async () => {

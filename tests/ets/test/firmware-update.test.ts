@@ -9,13 +9,13 @@ import { Code, ContentFormat } from '@lwm2m/coap'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type C8, C8_DEVICE, c8, c8Images } from '../src/configurations/c08.js'
 import { createDownloadHost, type DownloadHost } from '../src/firmware/download-host.js'
+import { ENDPOINT as EP } from '../src/harness.js'
 import { answerCode, Bench, blockOf, collect, plainInstance, plainResource } from '../src/harness-b.js'
 import { codeOf, observeOf } from '../src/wire.js'
 
 const images = c8Images()
 let b: Bench<C8>
 let host: DownloadHost
-const EP = 'ets-client'
 
 afterEach(async () => {
   await b?.close()

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type C1, c1 } from '../src/configurations/c01.js'
 import { type C4, c4 } from '../src/configurations/c04.js'
 import type { ConfigurationContext } from '../src/configurations/context.js'
+import { ENDPOINT as EP } from '../src/harness.js'
 import {
   answerCode,
   Bench,
@@ -23,7 +24,6 @@ import {
 } from '../src/harness-b.js'
 import { codeOf, contentFormatOf, observeOf, text, uriQuery, type WireMessage } from '../src/wire.js'
 
-const EP = 'ets-client'
 let bench: Bench<BenchConfiguration> | undefined
 
 afterEach(async () => {

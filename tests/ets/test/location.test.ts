@@ -2,10 +2,10 @@
 import { Code } from '@lwm2m/coap'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type C7, C7_POSITION, c7 } from '../src/configurations/c07.js'
+import { ENDPOINT as EP } from '../src/harness.js'
 import { answerCode, Bench, collect, plainInstance } from '../src/harness-b.js'
 import { codeOf, observeOf } from '../src/wire.js'
 
-const EP = 'ets-client'
 let b: Bench<C7> | undefined
 
 afterEach(async () => {

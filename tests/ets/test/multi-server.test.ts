@@ -2,10 +2,10 @@
 import { Code, ContentFormat } from '@lwm2m/coap'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type C14, c14 } from '../src/configurations/c14.js'
+import { ENDPOINT as EP } from '../src/harness.js'
 import { answerCode, Bench } from '../src/harness-b.js'
 import { codeOf, contentFormatOf, locationPath, text, uriQuery } from '../src/wire.js'
 
-const EP = 'ets-client'
 let b: Bench<C14> | undefined
 
 afterEach(async () => {
