@@ -3,7 +3,14 @@ import type { SecurityAccountInit } from '@lwm2m/objects'
 import type { NodeNotification, SecurityInfo, ServerDtlsIdentity } from '@lwm2m/server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestCa, type TestCa } from './support/pki.js'
-import { recordingLogger, type SecureBed, secureBed, type TestClient, testClient } from './support/setup.js'
+import {
+  recordingLogger,
+  type SecureBed,
+  secureBed,
+  startRegistered,
+  type TestClient,
+  testClient,
+} from './support/setup.js'
 import { skipWithout, within } from './support/tools.js'
 
 // OMA ETS 1.1-int-401 (DTLS-PSK), 1.1-int-402 (certificates) and the raw public key mode:
@@ -163,9 +170,7 @@ describe.each(CASES)('LwM2M over DTLS: $name', (c) => {
         resolve: async () => '127.0.0.1',
       })
       const { client, sensor } = current
-      const registered = client.once('registered')
-      await client.start()
-      await within(registered, 10_000, 'registration')
+      await startRegistered(current)
       const reg = (await bed.server.getRegistration(made.endpoint))!
       expect(reg.scheme).toBe('coaps')
       expect(reg.peer.identity?.mode).toBe(c.mode)

@@ -1,7 +1,7 @@
 import type { NodeNotification } from '@lwm2m/server'
 import { afterEach, describe, expect, it } from 'vitest'
 import { NatRelay } from './support/relay.js'
-import { type SecureBed, secureBed, type TestClient, testClient } from './support/setup.js'
+import { type SecureBed, secureBed, startRegistered, type TestClient, testClient } from './support/setup.js'
 import { until, within } from './support/tools.js'
 
 // RFC 9146 (Connection ID for DTLS 1.2): the server gives the client a CID in the handshake;
@@ -38,9 +38,7 @@ async function registeredBehindNat(): Promise<{ bed: SecureBed; relay: NatRelay;
     publicKeyOrIdentity: 'nat-identity',
     secretKey: PSK,
   })
-  const registered = current.client.once('registered')
-  await current.client.start()
-  await within(registered)
+  await startRegistered(current)
   return { bed, relay, current }
 }
 

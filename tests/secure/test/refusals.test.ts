@@ -4,7 +4,7 @@ import type { SecurityAccountInit } from '@lwm2m/objects'
 import type { SecurityInfo } from '@lwm2m/server'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createTestCa, type TestCa } from './support/pki.js'
-import { type SecureBed, secureBed, type TestClient, testClient } from './support/setup.js'
+import { type SecureBed, secureBed, startRegistered, type TestClient, testClient } from './support/setup.js'
 import { skipWithout, within } from './support/tools.js'
 
 // What must not get through: credentials the server does not know fail the DTLS handshake
@@ -237,9 +237,7 @@ describe('an identity may use only the endpoint name it is bound to (4.03 Forbid
       publicKeyOrIdentity: 'id-a',
       secretKey: KEY_A,
     })
-    const ok = honest.client.once('registered')
-    await honest.client.start()
-    await within(ok)
+    await startRegistered(honest)
     expect((await bed.server.getRegistration('node-a'))?.peer.identity).toEqual({
       mode: 'psk',
       identity: 'id-a',
@@ -270,9 +268,7 @@ describe('an identity may use only the endpoint name it is bound to (4.03 Forbid
     await noRegistrations(bed)
     // A name without security info may still use plain CoAP (allowUnsecured defaults to true).
     const open = start('open-node', { serverUri: `coap://127.0.0.1:${bed.coapPort}`, securityMode: 3 })
-    const ok = open.client.once('registered')
-    await open.client.start()
-    await within(ok)
+    await startRegistered(open)
     expect((await bed.server.getRegistration('open-node'))?.scheme).toBe('coap')
   })
 })

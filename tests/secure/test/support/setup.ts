@@ -24,6 +24,7 @@ import {
   type SecurityInfo,
   type ServerDtlsIdentity,
 } from '@lwm2m/server'
+import { within } from './tools.js'
 
 /** An LwM2M Server on 127.0.0.1 with a plain CoAP endpoint and a DTLS endpoint, both on OS-chosen ports. */
 export interface SecureBed {
@@ -107,4 +108,11 @@ export function testClient(
     ...options,
   })
   return { client, sensor }
+}
+
+/** Starts the client and waits (at most 10 s) until it has registered. */
+export async function startRegistered(c: TestClient): Promise<void> {
+  const registered = c.client.once('registered')
+  await c.client.start()
+  await within(registered, 10_000, 'registration')
 }
